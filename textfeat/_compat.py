@@ -1,0 +1,31 @@
+"""The only module that touches private scikit-learn API.
+
+Everything textfeat needs from scikit-learn's private modules is imported
+here, so that a scikit-learn upgrade that moves them breaks one file.
+"""
+
+from __future__ import annotations
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    validate_params,
+)
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "Options",
+    "StrOptions",
+    "fit_context",
+    "validate_params",
+]
+
+#: Decorator for ``fit``-like methods: validates ``_parameter_constraints``
+#: once, so that a bad parameter is reported with its name and value.
+fit_context = _fit_context
