@@ -23,9 +23,18 @@ __all__ = [
     "Options",
     "StrOptions",
     "fit_context",
+    "validate_parameters",
     "validate_params",
 ]
 
 #: Decorator for ``fit``-like methods: validates ``_parameter_constraints``
 #: once, so that a bad parameter is reported with its name and value.
 fit_context = _fit_context
+
+
+def validate_parameters(estimator: object) -> None:
+    """Check ``estimator``'s parameters against its ``_parameter_constraints``.
+
+    For stateless steps whose ``transform`` may run without ``fit``.
+    """
+    estimator._validate_params()  # type: ignore[attr-defined]

@@ -1,0 +1,264 @@
+"""Fixed-length integer id sequences: padding, truncation and boundary symbols."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from numbers import Integral
+from typing import Any, Self
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from textfeat._compat import Interval, StrOptions, fit_context
+from textfeat._validation import check_token_lists, text_step_tags
+from textfeat.vocab import BOS_ID, EOS_ID, PAD_ID, Vocabulary
+
+__all__ = ["SequencePadder"]
+
+
+class SequencePadder(TransformerMixin, BaseEstimator):
+    """Token lists -> an integer id matrix of fixed length.
+
+    Each document becomes ``[BOS] + ids + [EOS]`` (boundaries if asked for),
+    is truncated to ``maxlen`` on the ``truncating`` side and padded with the
+    ``*PAD*`` id (0) on the ``padding`` side. Unknown words get the ``*UNK*``
+    id (1), which is never the padding id.
+
+    Parameters
+    ----------
+    maxlen : int or None, default=None
+        Length of every output row; None uses the longest sequence seen in
+        ``fit`` (boundaries included).
+    padding : {"post", "pre"}, default="post"
+        Pad after the sequence or before it.
+    truncating : {"post", "pre"}, default="post"
+        Cut a longer sequence at its end or at its beginning. Boundary
+        symbols are part of the sequence and can be cut like any token.
+    add_bos, add_eos : bool, default=False
+        Add ``*S*`` before / ``*/S*`` after each document.
+    min_count : int, default=1
+        Keep tokens seen at least this often in ``fit``.
+    max_size : int or None, default=None
+        Keep at most this many tokens, specials apart.
+    handle_unknown : {"unk", "ignore", "error"}, default="unk"
+        An unknown token becomes the ``*UNK*`` id, is dropped, or raises.
+    dtype : numpy integer dtype, default=np.int64
+        Type of the output ids.
+
+    Attributes
+    ----------
+    vocabulary_ : Vocabulary
+        Token <-> id mapping (specials at ids 0-3).
+    maxlen_ : int
+        The row length used by ``transform``.
+
+    Examples
+    --------
+    >>> pad = SequencePadder(maxlen=4, add_bos=True)
+    >>> pad.fit_transform([["a", "b", "a"], ["b"]])
+    array([[2, 4, 5, 4],
+           [2, 5, 0, 0]])
+    >>> pad.transform([["b", "zzz", "a", "b", "a"]])
+    array([[2, 5, 1, 4]])
+    >>> pad.inverse_transform([[2, 5, 1, 4]])
+    [['b', '*UNK*', 'a']]
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "maxlen": [Interval(Integral, 1, None, closed="left"), None],
+        "padding": [StrOptions({"post", "pre"})],
+        "truncating": [StrOptions({"post", "pre"})],
+        "add_bos": ["boolean"],
+        "add_eos": ["boolean"],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_size": [Interval(Integral, 1, None, closed="left"), None],
+        "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+        "dtype": "no_validation",
+    }
+
+    def __init__(
+        self,
+        maxlen: int | None = None,
+        *,
+        padding: str = "post",
+        truncating: str = "post",
+        add_bos: bool = False,
+        add_eos: bool = False,
+        min_count: int = 1,
+        max_size: int | None = None,
+        handle_unknown: str = "unk",
+        dtype: Any = np.int64,
+    ) -> None:
+        self.maxlen = maxlen
+        self.padding = padding
+        self.truncating = truncating
+        self.add_bos = add_bos
+        self.add_eos = add_eos
+        self.min_count = min_count
+        self.max_size = max_size
+        self.handle_unknown = handle_unknown
+        self.dtype = dtype
+
+    def __sklearn_tags__(self) -> Any:
+        return text_step_tags(super().__sklearn_tags__())
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Learn the vocabulary and, if ``maxlen`` is None, the row length.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            Tokenized documents.
+        y : ignored
+
+        Returns
+        -------
+        self : SequencePadder
+        """
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        if np.dtype(self.dtype).kind not in "iu":
+            raise ValueError(
+                "The 'dtype' parameter of SequencePadder must be an integer "
+                f"dtype. Got {self.dtype!r} instead."
+            )
+        self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit(docs)
+        if self.maxlen is None:
+            _, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
+            longest = int(np.diff(offsets).max()) + self.add_bos + self.add_eos
+            self.maxlen_ = max(1, longest)
+        else:
+            self.maxlen_ = int(self.maxlen)
+        return self
+
+    def _sequences(
+        self, X: Iterable[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flat ids with boundaries, sequence offsets, and kept lengths."""
+        check_is_fitted(self)
+        docs = check_token_lists(X, step=type(self).__name__)
+        ids, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
+        n_tok = np.diff(offsets)
+        bos, eos = int(self.add_bos), int(self.add_eos)
+        seq_len = n_tok + bos + eos
+        starts = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(seq_len, out=starts[1:])
+        flat = np.empty(int(starts[-1]), dtype=np.int64)
+        doc_of = np.repeat(np.arange(len(docs)), n_tok)
+        flat[np.arange(len(ids)) - offsets[doc_of] + starts[doc_of] + bos] = ids
+        if bos:
+            flat[starts[:-1]] = BOS_ID
+        if eos:
+            flat[starts[1:] - 1] = EOS_ID
+        return flat, starts, np.minimum(seq_len, self.maxlen_)
+
+    def transform(self, X: Iterable[Sequence[str]]) -> np.ndarray:
+        """Encode, truncate and pad each document.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            Tokenized documents.
+
+        Returns
+        -------
+        ndarray of shape (n_documents, maxlen_)
+        """
+        flat, starts, kept = self._sequences(X)
+        n_docs = len(kept)
+        seq_len = np.diff(starts)
+        seq_of = np.repeat(np.arange(n_docs), seq_len)
+        rel = np.arange(len(flat)) - starts[seq_of]  # position in the sequence
+        first = seq_len - kept if self.truncating == "pre" else np.zeros_like(kept)
+        keep = (rel >= first[seq_of]) & (rel < (first + kept)[seq_of])
+        col = rel - first[seq_of]
+        if self.padding == "pre":
+            col += (self.maxlen_ - kept)[seq_of]
+        out = np.full((n_docs, self.maxlen_), PAD_ID, dtype=self.dtype)
+        out[seq_of[keep], col[keep]] = flat[keep]
+        return out
+
+    def lengths(self, X: Iterable[Sequence[str]]) -> np.ndarray:
+        """Number of non-padding positions of each row ``transform`` makes.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            Tokenized documents.
+
+        Returns
+        -------
+        ndarray of int64, shape (n_documents,)
+
+        Examples
+        --------
+        >>> pad = SequencePadder(maxlen=3, add_eos=True).fit([["a", "b", "c"]])
+        >>> pad.lengths([["a"], ["a", "b", "c"], []]).tolist()
+        [2, 3, 1]
+        """
+        return self._sequences(X)[2]
+
+    @staticmethod
+    def mask(ids: Any) -> np.ndarray:
+        """Boolean mask of the non-padding positions of an id matrix.
+
+        Parameters
+        ----------
+        ids : array-like of int
+            Output of :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of bool
+
+        Examples
+        --------
+        >>> SequencePadder.mask([[2, 5, 0]]).tolist()
+        [[True, True, False]]
+        """
+        return np.asarray(ids) != PAD_ID
+
+    def inverse_transform(self, X: Any) -> list[list[str]]:
+        """Id rows back to tokens, without padding and boundary symbols.
+
+        Parameters
+        ----------
+        X : array-like of int, shape (n_documents, maxlen_)
+            Output of :meth:`transform`.
+
+        Returns
+        -------
+        list of lists of str
+            Unknown words come back as ``*UNK*``.
+        """
+        check_is_fitted(self)
+        ids = np.asarray(X)
+        if ids.ndim != 2 or ids.dtype.kind not in "iu":
+            raise ValueError(
+                "SequencePadder.inverse_transform expects a 2-d integer id "
+                f"matrix; got an array of shape {ids.shape} and dtype {ids.dtype}."
+            )
+        size = len(self.vocabulary_)
+        if ids.size and (ids.min() < 0 or ids.max() >= size):
+            raise ValueError(
+                f"ids must lie in [0, {size}) for this vocabulary; got values in "
+                f"[{ids.min()}, {ids.max()}]."
+            )
+        itos = self.vocabulary_.itos_
+        drop = {PAD_ID, BOS_ID, EOS_ID}
+        return [[itos[i] for i in row if i not in drop] for row in ids.tolist()]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Column names ``pos=0`` ... ``pos=<maxlen_ - 1>``.
+
+        Parameters
+        ----------
+        input_features : ignored
+
+        Returns
+        -------
+        ndarray of str objects
+        """
+        check_is_fitted(self)
+        return np.asarray([f"pos={i}" for i in range(self.maxlen_)], dtype=object)

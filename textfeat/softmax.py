@@ -1,0 +1,956 @@
+"""The softmax head: stable log-sum-exp functions and a multinomial classifier.
+
+The functions follow the max-subtraction identity
+
+.. math::
+
+    T \\log \\sum_j e^{x_j / T} = m + T \\log \\sum_j e^{(x_j - m) / T},
+    \\qquad m = \\max_j x_j,
+
+so every exponent is at most zero: nothing overflows for logits as large as
+``1e308`` and the largest term contributes exactly ``1`` to the sum.
+
+:class:`SoftmaxClassifier` is multinomial logistic regression (Goldberg,
+*Neural Network Methods for NLP*, chapters 2 and 8): one weight vector per
+class and a single softmax over the classes. It minimises the objective of
+scikit-learn's :class:`~sklearn.linear_model.LogisticRegression` with an L2
+penalty,
+
+.. math::
+
+    C \\sum_i s_i \\, \\mathrm{CE}(y_i, \\operatorname{softmax}(W x_i + b))
+    + \\tfrac12 \\lVert W \\rVert_F^2,
+
+with the intercept ``b`` unpenalised, so that ``C`` means the same thing in
+both estimators.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any, Self
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import minimize, minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from textfeat._compat import Interval, StrOptions, fit_context, validate_params
+
+__all__ = ["SoftmaxClassifier", "log_softmax", "logsumexp", "softmax"]
+
+
+# --------------------------------------------------------------------------
+# Stable functions
+# --------------------------------------------------------------------------
+
+
+def _as_float(x: ArrayLike) -> NDArray[np.floating]:
+    """``x`` as a floating array; integers and booleans become float64."""
+    arr = np.asarray(x)
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _check_temperature(temperature: float) -> None:
+    if not math.isfinite(temperature):
+        raise ValueError(
+            f"The 'temperature' parameter must be a finite float > 0, "
+            f"got {temperature!r}."
+        )
+
+
+def _shifted(
+    x: NDArray[np.floating], axis: int | None, temperature: float
+) -> tuple[NDArray[np.floating], NDArray[np.floating], NDArray[np.floating]]:
+    """Return ``m``, ``(x - m) / T`` and ``log sum exp((x - m) / T)``.
+
+    ``m`` is the maximum along ``axis`` (kept as a length-1 axis). Entries equal
+    to the maximum get exactly 0, which also covers rows whose maximum is
+    ``+inf`` or ``-inf`` (where ``x - m`` would be NaN): a row of ``-inf`` is
+    treated as a constant row, so its softmax is uniform.
+    """
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # x - m may overflow to -inf (1e308 below 1e308's max): exp gives 0, exactly.
+    with np.errstate(invalid="ignore", over="ignore"):
+        z = np.where(x == m, 0.0, x - m).astype(x.dtype, copy=False)
+        if temperature != 1.0:
+            z /= temperature
+    with np.errstate(divide="ignore"):
+        log_norm = np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    return m, z, log_norm
+
+
+def _logsumexp(
+    x: NDArray[np.floating],
+    axis: int | None = -1,
+    temperature: float = 1.0,
+    keepdims: bool = False,
+) -> NDArray[np.floating]:
+    m, _, log_norm = _shifted(x, axis, temperature)
+    with np.errstate(invalid="ignore"):
+        out = m + temperature * log_norm
+    # A row of -inf has m = -inf and log_norm = log(n): the sum is -inf.
+    out = np.where(np.isneginf(m), m, out)
+    if not keepdims:
+        out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+    return out
+
+
+def _softmax(
+    x: NDArray[np.floating], axis: int | None = -1, temperature: float = 1.0
+) -> NDArray[np.floating]:
+    _, z, log_norm = _shifted(x, axis, temperature)
+    np.exp(z - log_norm, out=z)
+    return z
+
+
+def _log_softmax(
+    x: NDArray[np.floating], axis: int | None = -1, temperature: float = 1.0
+) -> NDArray[np.floating]:
+    _, z, log_norm = _shifted(x, axis, temperature)
+    z -= log_norm
+    return z
+
+
+_FUNCTION_CONSTRAINTS: dict[str, list[Any]] = {
+    "x": ["array-like"],
+    "axis": [Interval(numbers.Integral, None, None, closed="neither"), None],
+    "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+}
+
+
+@validate_params(
+    {**_FUNCTION_CONSTRAINTS, "keepdims": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
+def logsumexp(
+    x: ArrayLike,
+    axis: int | None = -1,
+    *,
+    temperature: float = 1.0,
+    keepdims: bool = False,
+) -> NDArray[np.floating]:
+    """Log-sum-exp along an axis, computed with the maximum subtracted.
+
+    Returns ``T * log(sum(exp(x / T)))``, the *smooth maximum* of ``x`` at
+    temperature ``T``: ``max(x) <= logsumexp(x) <= max(x) + T * log(n)`` for
+    ``n`` entries, and it tends to ``max(x)`` as ``T`` goes to 0.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits. Integers are converted to float64; float32 stays float32.
+    axis : int or None, default=-1
+        Axis to reduce; ``None`` reduces over all entries.
+    temperature : float, default=1.0
+        Temperature ``T > 0``, finite.
+    keepdims : bool, default=False
+        Keep the reduced axis with length 1.
+
+    Returns
+    -------
+    ndarray
+        The reduced values. Exact (to rounding) for logits as large as
+        ``1e308`` or as small as ``-1e308``; ``-inf`` entries contribute
+        nothing; a row that is all ``-inf`` (or empty) gives ``-inf``; a row
+        holding ``+inf`` gives ``+inf``; NaN propagates.
+
+    See Also
+    --------
+    softmax : Normalised exponentials.
+    log_softmax : ``x / T - logsumexp(x)``, without forming ``log(0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.softmax import logsumexp
+    >>> float(logsumexp([1e308, 1e308]))
+    1e+308
+    >>> round(float(logsumexp([0.0, np.log(3.0)])), 6)
+    1.386294
+    >>> logsumexp([[-np.inf, -np.inf], [0.0, -np.inf]])
+    array([-inf,   0.])
+    """
+    _check_temperature(temperature)
+    return _logsumexp(_as_float(x), axis, float(temperature), keepdims)
+
+
+@validate_params(_FUNCTION_CONSTRAINTS, prefer_skip_nested_validation=True)
+def softmax(
+    x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating]:
+    """Softmax along an axis, computed with the maximum subtracted.
+
+    Returns ``exp(x / T) / sum(exp(x / T))``. The result does not change when
+    a constant is added to every logit of a row.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits. Integers are converted to float64; float32 stays float32.
+    axis : int or None, default=-1
+        Axis along which the probabilities sum to one.
+    temperature : float, default=1.0
+        Temperature ``T > 0``, finite; large values flatten the distribution,
+        small values sharpen it towards the arg-max.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``. ``-inf`` logits get probability exactly 0. A row
+        that is all ``-inf`` is treated as a constant row (the limit of
+        ``softmax(x + c)`` as ``c -> -inf``) and gives the uniform
+        distribution ``1/n``, so rows always sum to one. ``+inf`` logits
+        share the whole mass equally.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.softmax import softmax
+    >>> softmax([0.0, np.log(3.0)])
+    array([0.25, 0.75])
+    >>> softmax([1e308, -1e308])
+    array([1., 0.])
+    >>> softmax([-np.inf, -np.inf])
+    array([0.5, 0.5])
+    """
+    _check_temperature(temperature)
+    return _softmax(_as_float(x), axis, float(temperature))
+
+
+@validate_params(_FUNCTION_CONSTRAINTS, prefer_skip_nested_validation=True)
+def log_softmax(
+    x: ArrayLike, axis: int | None = -1, *, temperature: float = 1.0
+) -> NDArray[np.floating]:
+    """Logarithm of :func:`softmax`, computed without taking ``log(0)``.
+
+    Returns ``(x - m) / T - log(sum(exp((x - m) / T)))`` with ``m`` the row
+    maximum, so the log-probability of a logit far below the others is a
+    large finite negative number rather than ``log(0) = -inf``.
+
+    Parameters
+    ----------
+    x : array-like
+        Logits. Integers are converted to float64; float32 stays float32.
+    axis : int or None, default=-1
+        Axis along which ``exp`` of the result sums to one.
+    temperature : float, default=1.0
+        Temperature ``T > 0``, finite.
+
+    Returns
+    -------
+    ndarray
+        Same shape as ``x``. ``-inf`` logits give ``-inf``; a row that is all
+        ``-inf`` gives ``-log(n)`` (the uniform distribution, as in
+        :func:`softmax`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.softmax import log_softmax
+    >>> log_softmax([0.0, 1000.0])
+    array([-1000.,     0.])
+    >>> log_softmax([-np.inf, -np.inf])
+    array([-0.69314718, -0.69314718])
+    """
+    _check_temperature(temperature)
+    return _log_softmax(_as_float(x), axis, float(temperature))
+
+
+# --------------------------------------------------------------------------
+# The objective shared by fit (L-BFGS) and partial_fit (AdaGrad)
+# --------------------------------------------------------------------------
+
+
+def _full_logits(Z: NDArray[np.floating], binary: bool) -> NDArray[np.float64]:
+    """Logits over all classes, float64; the binary model pins class 0 at 0."""
+    if binary:
+        out = np.zeros((Z.shape[0], 2))
+        out[:, 1] = Z[:, 0]
+        return out
+    return np.asarray(Z, dtype=np.float64)
+
+
+def _linear(
+    X: Any, W: NDArray[np.float64], b: NDArray[np.float64] | None
+) -> NDArray[np.floating]:
+    """``X @ W + b`` computed in X's dtype (a float32 X is never upcast)."""
+    if W.dtype != X.dtype:
+        W = W.astype(X.dtype)
+    Z = np.asarray(X @ W)
+    if b is not None:
+        Z += b.astype(Z.dtype, copy=False)
+    return Z
+
+
+def _ce_and_residual(
+    Z: NDArray[np.floating], y: NDArray[np.intp], binary: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per-sample cross-entropy and ``softmax(logits) - onehot(y)``.
+
+    For the binary model the residual is returned for class 1 only (the
+    gradient with respect to its logit ``z``).
+    """
+    L = _full_logits(Z, binary)
+    rows = np.arange(L.shape[0])
+    z_true = L[rows, y]
+    m = L.max(axis=1)
+    L -= m[:, None]
+    np.exp(L, out=L)
+    s = L.sum(axis=1)
+    L /= s[:, None]
+    ce = np.log(s) + m - z_true
+    L[rows, y] -= 1.0
+    return ce, (L[:, 1:] if binary else L)
+
+
+def _loss_grad(
+    theta: NDArray[np.float64],
+    X: Any,
+    y: NDArray[np.intp],
+    sample_weight: NDArray[np.float64],
+    C: float,
+    n_out: int,
+    fit_intercept: bool,
+    binary: bool,
+) -> tuple[float, NDArray[np.float64]]:
+    """The objective divided by ``C * sum(sample_weight)``, and its gradient.
+
+    ``theta`` holds ``W`` of shape ``(n_features, n_out)`` in C order, then the
+    ``n_out`` intercepts when ``fit_intercept``. The scaling makes ``tol`` a
+    bound on the gradient of the *mean* weighted cross-entropy plus
+    ``||W||^2 / (2 C sum(sample_weight))``, which is how ``LogisticRegression``
+    interprets its ``tol`` for L-BFGS.
+    """
+    n_features = X.shape[1]
+    size = n_features * n_out
+    W = theta[:size].reshape(n_features, n_out)
+    b = theta[size:] if fit_intercept else None
+    sw_sum = float(sample_weight.sum())
+    Z = _linear(X, W, b)
+    ce, R = _ce_and_residual(Z, y, binary)
+    R *= (sample_weight / sw_sum)[:, None]
+    alpha = 1.0 / (C * sw_sum)
+    loss = float(ce @ sample_weight) / sw_sum + 0.5 * alpha * float(
+        theta[:size] @ theta[:size]
+    )
+    grad = np.empty_like(theta)
+    gW = grad[:size].reshape(n_features, n_out)
+    gW[...] = X.T @ R.astype(X.dtype, copy=False)
+    gW += alpha * W
+    if fit_intercept:
+        grad[size:] = R.sum(axis=0)
+    return loss, grad
+
+
+def _check_weights(sample_weight: ArrayLike | None, n_samples: int) -> NDArray:
+    """Validate ``sample_weight``: 1-D, ``n_samples`` long, finite, >= 0."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if np.isscalar(sample_weight):
+        return np.full(n_samples, float(sample_weight))  # type: ignore[arg-type]
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(f"sample_weight.shape == {sw.shape}, expected ({n_samples},).")
+    if not np.all(np.isfinite(sw)) or np.any(sw < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return sw
+
+
+# --------------------------------------------------------------------------
+# The classifier
+# --------------------------------------------------------------------------
+
+
+class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
+    """Multinomial logistic regression: one linear score per class, one softmax.
+
+    Minimises ``C * sum_i s_i * CE_i + ||W||^2 / 2`` (``s_i`` the sample
+    weight times the class weight, ``CE_i`` the cross-entropy of the softmax
+    over all classes, the intercept unpenalised): the objective of
+    :class:`~sklearn.linear_model.LogisticRegression` with ``l1_ratio=0``, so
+    the two agree at equal ``C``. :meth:`fit` runs L-BFGS
+    (:func:`scipy.optimize.minimize`) on the whole data; :meth:`partial_fit`
+    takes mini-batch AdaGrad steps on the same softmax loss for data that does
+    not fit in memory. Unlike ``SGDClassifier(loss="log_loss")``, which is
+    one-vs-rest, both modes train a single softmax over the classes.
+
+    **Two classes.** Like ``LogisticRegression``, the binary model keeps one
+    weight vector: ``coef_`` has shape ``(1, n_features)`` and
+    :meth:`decision_function` returns the logit ``z`` of ``classes_[1]``, the
+    logit of ``classes_[0]`` being pinned at 0, so that
+    ``predict_proba = softmax([0, z])`` (the logistic sigmoid). Penalising one
+    vector is what ``LogisticRegression`` does for two classes, so ``C`` keeps
+    its meaning; two symmetric rows would halve the penalty (``C`` would act
+    as ``2 C``).
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularisation strength, as in ``LogisticRegression``: the
+        weight of the summed (weighted) cross-entropy against
+        ``||W||^2 / 2``.
+    fit_intercept : bool, default=True
+        Learn an unpenalised intercept per class.
+    tol : float, default=1e-4
+        :meth:`fit` stops when every component of the gradient of the
+        objective divided by ``C * sum(sample_weight)`` (the mean loss plus
+        the scaled penalty) is at most ``tol``: L-BFGS's ``gtol``, the rule
+        ``LogisticRegression(solver="lbfgs")`` uses.
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations in :meth:`fit`; reaching it
+        raises a :class:`~sklearn.exceptions.ConvergenceWarning`.
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying the sample weights of each class; ``"balanced"``
+        uses ``n_samples / (n_classes * bincount(y))`` (:meth:`fit` only).
+    warm_start : bool, default=False
+        Start :meth:`fit` from the previous solution when the classes and the
+        number of features are unchanged.
+    learning_rate : float, default=0.5
+        AdaGrad step size for :meth:`partial_fit`.
+    batch_size : int, default=256
+        Mini-batch size for :meth:`partial_fit`.
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the rows of each :meth:`partial_fit` chunk into mini-batches.
+        :meth:`fit` is deterministic and does not use it.
+    temperature : float, default=1.0
+        Temperature of the softmax in :meth:`predict_proba` and
+        :meth:`predict_log_proba`; copied to ``temperature_`` by the fits and
+        replaced by :meth:`fit_temperature`. Training always uses 1.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Sorted class labels.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Weights; one row for two classes (see above).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    n_iter_ : int
+        L-BFGS iterations of the last :meth:`fit`, or the number of mini-batch
+        steps taken by :meth:`partial_fit` since the last :meth:`fit`.
+    temperature_ : float
+        Temperature used by :meth:`predict_proba`.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The anchor, same objective.
+
+    Notes
+    -----
+    ``partial_fit`` applies the penalty as weight decay ``W / (C * n_seen)``
+    per unit of sample weight, ``n_seen`` being the total sample weight seen
+    so far (starting from the data of a previous :meth:`fit`). It is the
+    stochastic gradient of the :meth:`fit` objective over everything seen, a
+    sample seen in ``k`` passes counting ``k`` times.
+
+    Sparse input (CSR or CSC) is never densified, and a float32 ``X`` is
+    multiplied in float32 (the weights are cast, not ``X``); L-BFGS itself
+    runs in float64.
+
+    Examples
+    --------
+    >>> from textfeat.softmax import SoftmaxClassifier
+    >>> X = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+    >>> y = ["spam", "ham", "eggs", "ham"]
+    >>> clf = SoftmaxClassifier(C=100.0).fit(X, y)
+    >>> clf.classes_
+    array(['eggs', 'ham', 'spam'], dtype='<U4')
+    >>> clf.predict([[0.0, 1.0], [1.0, 1.0]])
+    array(['spam', 'eggs'], dtype='<U4')
+    >>> clf.predict_proba([[0.0, 1.0]]).sum()
+    np.float64(1.0)
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "C": [Interval(numbers.Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        class_weight: dict | str | None = None,
+        warm_start: bool = False,
+        learning_rate: float = 0.5,
+        batch_size: int = 256,
+        random_state: int | np.random.RandomState | None = None,
+        temperature: float = 1.0,
+    ) -> None:
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.temperature = temperature
+
+    # -- helpers -----------------------------------------------------------
+
+    def _validate_X(self, X: Any, reset: bool) -> Any:
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+        )
+
+    def _encode(self, y: NDArray) -> NDArray[np.intp]:
+        """Indices of ``y`` in ``classes_``; unknown labels are an error."""
+        idx = np.searchsorted(self.classes_, y)
+        idx = np.clip(idx, 0, len(self.classes_) - 1)
+        unknown = self.classes_[idx] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels not in classes_ {self.classes_.tolist()}: "
+                f"{np.unique(np.asarray(y)[unknown]).tolist()}"
+            )
+        return idx
+
+    def _weights(
+        self, y: NDArray, y_idx: NDArray[np.intp], sample_weight: Any
+    ) -> NDArray[np.float64]:
+        sw = _check_weights(sample_weight, y_idx.shape[0])
+        if self.class_weight is not None:
+            cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+            sw = sw * cw[y_idx]
+        return sw
+
+    def _check_temperature_param(self) -> None:
+        _check_temperature(self.temperature)
+
+    # -- fitting -----------------------------------------------------------
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
+        """Fit by L-BFGS on the whole data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features; CSR or CSC stay sparse, float32 stays float32.
+        y : array-like of shape (n_samples,)
+            Class labels (strings or numbers), at least two distinct.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights are equivalent to repeating
+            samples.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            Fitted estimator.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier().fit([[0.0], [1.0], [2.0]], [0, 1, 2])
+        >>> clf.coef_.shape, clf.n_iter_ > 0
+        ((3, 1), True)
+        """
+        self._check_temperature_param()
+        old = (
+            (self.classes_, self.coef_, self.intercept_)
+            if self.warm_start and hasattr(self, "coef_")
+            else None
+        )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+        )
+        check_classification_targets(y)
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        y_idx = y_idx.ravel()
+        if len(self.classes_) < 2:
+            raise ValueError(
+                "SoftmaxClassifier needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {self.classes_[0]!r}"
+            )
+        sw = self._weights(y, y_idx, sample_weight)
+        sw_sum = float(sw.sum())
+        if sw_sum <= 0:
+            raise ValueError("sample_weight sums to zero: nothing to fit.")
+        binary = len(self.classes_) == 2
+        n_out = 1 if binary else len(self.classes_)
+        n_features = X.shape[1]
+        size = n_features * n_out
+        theta0 = np.zeros(size + (n_out if self.fit_intercept else 0))
+        if (
+            old is not None
+            and np.array_equal(old[0], self.classes_)
+            and old[1].shape == (n_out, n_features)
+        ):
+            theta0[:size] = old[1].T.ravel()
+            if self.fit_intercept:
+                theta0[size:] = old[2]
+        result = minimize(
+            _loss_grad,
+            theta0,
+            args=(X, y_idx, sw, float(self.C), n_out, self.fit_intercept, binary),
+            jac=True,
+            method="L-BFGS-B",
+            options={
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+                "ftol": 64 * np.finfo(np.float64).eps,
+                "maxls": 50,
+            },
+        )
+        if result.status != 0:
+            warnings.warn(
+                f"L-BFGS did not converge in {result.nit} iterations "
+                f"(max_iter={self.max_iter}, tol={self.tol}): {result.message}. "
+                "Increase max_iter, scale the features, or lower C.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        theta = result.x
+        # coef_ is the transpose of a C-ordered (n_features, n_out) block, so
+        # coef_.T feeds X @ W without a copy.
+        self.coef_ = theta[:size].reshape(n_features, n_out).T
+        self.intercept_ = theta[size:].copy() if self.fit_intercept else np.zeros(n_out)
+        self.n_iter_ = int(result.nit)
+        self.temperature_ = float(self.temperature)
+        self._seen = sw_sum
+        self._adagrad = None
+        return self
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(
+        self,
+        X: Any,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Self:
+        """Take mini-batch AdaGrad steps of the softmax loss on one chunk.
+
+        The chunk is shuffled (``random_state``) and cut into batches of
+        ``batch_size``; each batch takes one step on the gradient of its mean
+        cross-entropy plus the weight decay described in the class Notes.
+        Call it once per chunk and once per pass over the data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the training data.
+        y : array-like of shape (n_samples,)
+            Its labels; each must be in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data. Required on the first call, unless
+            the model was fitted by :meth:`fit`; later calls may omit it.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            Updated estimator.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier(random_state=0)
+        >>> X, y = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], ["a", "b", "c"]
+        >>> for _ in range(50):
+        ...     clf = clf.partial_fit(X, y, classes=["a", "b", "c"])
+        >>> clf.predict(X)
+        array(['a', 'b', 'c'], dtype='<U1')
+        """
+        self._check_temperature_param()
+        first = not hasattr(self, "coef_")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees one chunk at a time; pass "
+                "compute_class_weight('balanced', classes=classes, y=y_sample) "
+                "as a dict instead."
+            )
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=first,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+        )
+        check_classification_targets(y)
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            if first:
+                if len(classes) < 2:
+                    raise ValueError(
+                        "SoftmaxClassifier needs at least 2 classes, got "
+                        f"classes={classes.tolist()}"
+                    )
+                self.classes_ = classes
+            elif not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of the "
+                    f"first call, {self.classes_.tolist()}."
+                )
+        y_idx = self._encode(y)
+        sw = self._weights(y, y_idx, sample_weight)
+        binary = len(self.classes_) == 2
+        n_out = 1 if binary else len(self.classes_)
+        n_features = X.shape[1]
+        if first:
+            self.coef_ = np.zeros((n_features, n_out)).T
+            self.intercept_ = np.zeros(n_out)
+            self.n_iter_ = 0
+            self.temperature_ = float(self.temperature)
+            self._seen = 0.0
+            self._adagrad = None
+        if getattr(self, "_rng", None) is None or first:
+            self._rng = check_random_state(self.random_state)
+        if getattr(self, "_adagrad", None) is None:
+            self._adagrad = (np.zeros((n_features, n_out)), np.zeros(n_out))
+        if sp.issparse(X) and X.format != "csr":
+            X = X.tocsr()
+        W = np.ascontiguousarray(self.coef_.T)
+        b = self.intercept_
+        acc_W, acc_b = self._adagrad
+        step = np.empty_like(W)
+        eps = 1e-10
+        lr = float(self.learning_rate)
+        order = self._rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], self.batch_size):
+            batch = order[start : start + self.batch_size]
+            w = sw[batch]
+            w_sum = float(w.sum())
+            if w_sum <= 0:
+                continue
+            self._seen += w_sum
+            Xb = X[batch]
+            Z = _linear(Xb, W, b if self.fit_intercept else None)
+            _, R = _ce_and_residual(Z, y_idx[batch], binary)
+            R *= (w / w_sum)[:, None]
+            g_W = np.asarray(Xb.T @ R.astype(X.dtype, copy=False), dtype=np.float64)
+            g_W += W * (1.0 / (float(self.C) * self._seen))
+            np.square(g_W, out=step)
+            acc_W += step
+            np.sqrt(acc_W, out=step)
+            step += eps
+            np.divide(g_W, step, out=step)
+            step *= lr
+            W -= step
+            if self.fit_intercept:
+                g_b = R.sum(axis=0)
+                acc_b += g_b * g_b
+                b -= lr * g_b / (np.sqrt(acc_b) + eps)
+            self.n_iter_ += 1
+        self.coef_ = W.T
+        self.intercept_ = b
+        return self
+
+    @validate_params(
+        {
+            "X": ["array-like", "sparse matrix"],
+            "y": ["array-like"],
+            "sample_weight": ["array-like", None],
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def fit_temperature(
+        self, X: Any, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> Self:
+        """Fit ``temperature_`` on held-out data (temperature scaling).
+
+        Minimises the (weighted) log-loss of ``softmax(decision / T)`` over
+        ``T`` in ``[1e-3, 1e3]``. The loss is convex in ``1/T``, so the bounded
+        search finds the minimum; the arg-max, hence :meth:`predict`, does
+        not change. Use data not seen by :meth:`fit`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Held-out features.
+        y : array-like of shape (n_samples,)
+            Held-out labels, each in ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            With ``temperature_`` set.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier(C=1e4).fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+        >>> T = clf.fit_temperature([[1.0], [1.6], [1.4], [2.0]], [0, 0, 1, 1]).temperature_
+        >>> T > 1.0
+        True
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"y must be 1-D with {X.shape[0]} labels, got shape {y.shape}."
+            )
+        y_idx = self._encode(y)
+        sw = _check_weights(sample_weight, y.shape[0])
+        sw_sum = float(sw.sum())
+        if sw_sum <= 0:
+            raise ValueError("sample_weight sums to zero: nothing to fit.")
+        L = _full_logits(self._decision(X), len(self.classes_) == 2)
+        rows = np.arange(L.shape[0])
+
+        def nll(log_t: float) -> float:
+            lp = _log_softmax(L, -1, math.exp(log_t))
+            return -float(lp[rows, y_idx] @ sw) / sw_sum
+
+        res = minimize_scalar(
+            nll,
+            bounds=(math.log(1e-3), math.log(1e3)),
+            method="bounded",
+            options={"xatol": 1e-8},
+        )
+        self.temperature_ = float(math.exp(res.x))
+        return self
+
+    # -- prediction ----------------------------------------------------------
+
+    def _decision(self, X: Any) -> NDArray[np.floating]:
+        W = np.ascontiguousarray(self.coef_.T)
+        return _linear(X, W, self.intercept_)
+
+    def _logits(self, X: Any) -> NDArray[np.float64]:
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return _full_logits(self._decision(X), len(self.classes_) == 2)
+
+    def decision_function(self, X: Any) -> NDArray[np.floating]:
+        """Class scores ``X @ coef_.T + intercept_`` (no temperature).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the logit of ``classes_[1]`` against
+            ``classes_[0]``; otherwise one score per class.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier().fit([[-1.0], [1.0]], ["no", "yes"])
+        >>> clf.decision_function([[-2.0], [2.0]]) > 0
+        array([False,  True])
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        Z = self._decision(X)
+        return Z[:, 0] if len(self.classes_) == 2 else Z
+
+    def predict(self, X: Any) -> NDArray:
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``; ties go to the first class.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> SoftmaxClassifier().fit([[-1.0], [1.0]], ["no", "yes"]).predict([[3.0]])
+        array(['yes'], dtype='<U3')
+        """
+        return self.classes_[np.argmax(self._logits(X), axis=1)]
+
+    def predict_proba(self, X: Any) -> NDArray[np.float64]:
+        """Class probabilities ``softmax(logits / temperature_)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to one, columns ordered as ``classes_``.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier().fit([[-1.0], [1.0]], ["no", "yes"])
+        >>> clf.predict_proba([[0.0]]).round(3)
+        array([[0.5, 0.5]])
+        """
+        return _softmax(self._logits(X), -1, self.temperature_)
+
+    def predict_log_proba(self, X: Any) -> NDArray[np.float64]:
+        """Log-probabilities from :func:`log_softmax`, never ``log(0)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Finite whenever the logits are, even where :meth:`predict_proba`
+            underflows to 0.
+
+        Examples
+        --------
+        >>> from textfeat.softmax import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier(C=1e6).fit([[-1.0], [1.0]], ["no", "yes"])
+        >>> bool(clf.predict_proba([[1e4]])[0, 0] == 0.0)
+        True
+        >>> bool(clf.predict_log_proba([[1e4]])[0, 0] > -1e6)
+        True
+        """
+        return _log_softmax(self._logits(X), -1, self.temperature_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

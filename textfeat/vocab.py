@@ -1,0 +1,352 @@
+"""The vocabulary and the special symbols shared by every textfeat component.
+
+The four special symbols have fixed, distinct ids in every vocabulary, so a
+padding id can never be mistaken for an unknown word, and any component can
+refer to them without looking them up:
+
+=======  ========  ====
+name     symbol    id
+=======  ========  ====
+PAD      ``*PAD*``   0
+UNK      ``*UNK*``   1
+BOS      ``*S*``     2
+EOS      ``*/S*``    3
+=======  ========  ====
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
+from numbers import Integral
+from typing import Literal, Self
+
+import numpy as np
+
+__all__ = [
+    "BOS",
+    "BOS_ID",
+    "EOS",
+    "EOS_ID",
+    "PAD",
+    "PAD_ID",
+    "SPECIALS",
+    "UNK",
+    "UNK_ID",
+    "Vocabulary",
+]
+
+PAD = "*PAD*"
+UNK = "*UNK*"
+BOS = "*S*"
+EOS = "*/S*"
+#: The special symbols in id order: ``SPECIALS[PAD_ID] == PAD`` and so on.
+SPECIALS: tuple[str, ...] = (PAD, UNK, BOS, EOS)
+PAD_ID, UNK_ID, BOS_ID, EOS_ID = range(len(SPECIALS))
+
+HandleUnknown = Literal["unk", "ignore", "error"]
+
+#: Sentinel id for a token that is not in the vocabulary.
+_MISSING = -1
+
+
+class Vocabulary(Mapping[str, int]):
+    """A token <-> id mapping with counts, a frequency cut-off and fixed specials.
+
+    Ids ``0..3`` are always ``PAD``, ``UNK``, ``BOS``, ``EOS``. Regular tokens
+    follow, most frequent first, ties broken by the token's code points, so
+    the order is the same whatever order the documents come in. A special
+    symbol met in the data (for example ``*UNK*`` written by
+    :class:`~textfeat.WordDropout`) is counted but keeps its fixed id.
+
+    Parameters
+    ----------
+    min_count : int, default=1
+        Keep tokens seen at least this many times.
+    max_size : int or None, default=None
+        Keep at most this many regular tokens (the four specials come on
+        top), the most frequent ones.
+
+    Attributes
+    ----------
+    counts_ : collections.Counter
+        Counts of every token seen in ``fit``, kept or not.
+    itos_ : list of str
+        Token of each id (``itos_[i]``).
+    stoi_ : dict of str to int
+        Id of each token.
+
+    Examples
+    --------
+    >>> vocab = Vocabulary().fit([["the", "cat"], ["the", "dog"]])
+    >>> vocab.itos_
+    ['*PAD*', '*UNK*', '*S*', '*/S*', 'the', 'cat', 'dog']
+    >>> vocab["the"], len(vocab)
+    (4, 7)
+    >>> vocab.lookup_ids(["the", "emu"]).tolist()
+    [4, 1]
+    >>> vocab.lookup_tokens([5, 0])
+    ['cat', '*PAD*']
+    """
+
+    def __init__(self, min_count: int = 1, max_size: int | None = None) -> None:
+        self.min_count = min_count
+        self.max_size = max_size
+
+    def __repr__(self) -> str:
+        size = f", size={len(self.itos_)}" if hasattr(self, "itos_") else ""
+        return (
+            f"Vocabulary(min_count={self.min_count!r}, "
+            f"max_size={self.max_size!r}{size})"
+        )
+
+    # -- building ---------------------------------------------------------
+    def fit(self, docs: Iterable[Sequence[str]]) -> Self:
+        """Count the tokens of ``docs`` and build the mapping.
+
+        Parameters
+        ----------
+        docs : iterable of sequences of str
+            Tokenized documents.
+
+        Returns
+        -------
+        self : Vocabulary
+
+        Raises
+        ------
+        ValueError
+            If no regular token is seen at least ``min_count`` times.
+        """
+        counts: Counter[str] = Counter()
+        for doc in docs:
+            counts.update(doc)
+        return self.fit_counts(counts)
+
+    def fit_counts(self, counts: Mapping[str, int]) -> Self:
+        """Build the mapping from token counts instead of documents.
+
+        Parameters
+        ----------
+        counts : mapping of str to int
+            Token counts, for example merged from several shards.
+
+        Returns
+        -------
+        self : Vocabulary
+
+        Examples
+        --------
+        >>> Vocabulary(min_count=2).fit_counts({"a": 3, "b": 1, "c": 2}).itos_[4:]
+        ['a', 'c']
+        """
+        _check_min_count(self.min_count, "Vocabulary")
+        if self.max_size is not None and (
+            not isinstance(self.max_size, Integral) or self.max_size < 1
+        ):
+            raise ValueError(
+                "The 'max_size' parameter of Vocabulary must be an int >= 1 or "
+                f"None. Got {self.max_size!r} instead."
+            )
+        self.counts_ = Counter(counts)
+        specials = set(SPECIALS)
+        kept = [
+            (tok, c)
+            for tok, c in self.counts_.items()
+            if c >= self.min_count and tok not in specials
+        ]
+        if not kept:
+            most = max(
+                (c for t, c in self.counts_.items() if t not in specials), default=0
+            )
+            raise ValueError(
+                f"Empty vocabulary: no token occurs at least min_count="
+                f"{self.min_count} times (the most frequent occurs {most} "
+                "times). Lower min_count or give more text."
+            )
+        kept.sort(key=lambda tc: (-tc[1], tc[0]))
+        if self.max_size is not None:
+            kept = kept[: self.max_size]
+        self.itos_ = [*SPECIALS, *(tok for tok, _ in kept)]
+        self.stoi_ = {tok: i for i, tok in enumerate(self.itos_)}
+        return self
+
+    # -- Mapping interface -----------------------------------------------
+    def __getitem__(self, token: str) -> int:
+        return self._fitted_stoi()[token]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fitted_itos())
+
+    def __len__(self) -> int:
+        return len(self._fitted_itos())
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._fitted_stoi()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Vocabulary):
+            return NotImplemented
+        return getattr(self, "itos_", None) == getattr(other, "itos_", None)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _fitted_stoi(self) -> dict[str, int]:
+        try:
+            return self.stoi_
+        except AttributeError:
+            raise _not_fitted() from None
+
+    def _fitted_itos(self) -> list[str]:
+        try:
+            return self.itos_
+        except AttributeError:
+            raise _not_fitted() from None
+
+    # -- lookups ---------------------------------------------------------
+    def lookup_ids(
+        self, tokens: Iterable[str], handle_unknown: HandleUnknown = "unk"
+    ) -> np.ndarray:
+        """Ids of ``tokens`` as an ``int64`` array.
+
+        Parameters
+        ----------
+        tokens : iterable of str
+            The tokens, in order.
+        handle_unknown : {"unk", "ignore", "error"}, default="unk"
+            What an unknown token becomes: the ``UNK`` id, nothing (dropped),
+            or a ``ValueError`` naming the token.
+
+        Returns
+        -------
+        ndarray of int64
+
+        Examples
+        --------
+        >>> vocab = Vocabulary().fit([["a", "b"]])
+        >>> vocab.lookup_ids(["b", "zzz", "a"], handle_unknown="ignore").tolist()
+        [5, 4]
+        """
+        tokens = list(tokens)
+        return resolve_unknown(self._raw_ids(tokens), handle_unknown, tokens)
+
+    def _raw_ids(self, tokens: Iterable[str]) -> np.ndarray:
+        """Ids with ``-1`` for tokens not in the vocabulary (vectorised lookup)."""
+        get = self._fitted_stoi().get
+        return np.fromiter(map(get, tokens, repeat(_MISSING)), dtype=np.int64)
+
+    def lookup_tokens(self, ids: Iterable[int]) -> list[str]:
+        """Tokens of ``ids``.
+
+        Parameters
+        ----------
+        ids : iterable of int
+            Ids in ``range(len(self))``.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> Vocabulary().fit([["a"]]).lookup_tokens([4, 1])
+        ['a', '*UNK*']
+        """
+        itos = self._fitted_itos()
+        out = []
+        for i in ids:
+            if not 0 <= int(i) < len(itos):
+                raise IndexError(
+                    f"id {int(i)} is out of range for a vocabulary of {len(itos)}."
+                )
+            out.append(itos[int(i)])
+        return out
+
+    def encode_documents(
+        self, docs: Sequence[Sequence[str]], handle_unknown: HandleUnknown = "unk"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of all documents at once, and each document's start offset.
+
+        One C-level pass over all tokens; document ``i`` is
+        ``ids[offsets[i]:offsets[i + 1]]``.
+
+        Parameters
+        ----------
+        docs : sequence of sequences of str
+            Tokenized documents.
+        handle_unknown : {"unk", "ignore", "error"}, default="unk"
+            As in :meth:`lookup_ids`.
+
+        Returns
+        -------
+        ids : ndarray of int64
+        offsets : ndarray of int64, shape (len(docs) + 1,)
+
+        Examples
+        --------
+        >>> vocab = Vocabulary().fit([["a", "b"]])
+        >>> ids, offsets = vocab.encode_documents([["a", "x"], [], ["b"]], "ignore")
+        >>> ids.tolist(), offsets.tolist()
+        ([4, 5], [0, 1, 1, 2])
+        """
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        ids = self._raw_ids(chain.from_iterable(docs))
+        if handle_unknown == "ignore":
+            keep = ids != _MISSING
+            doc_of = np.repeat(np.arange(len(docs)), lengths)
+            lengths = np.bincount(doc_of[keep], minlength=len(docs))
+            ids = ids[keep]
+        elif handle_unknown == "error" and (ids == _MISSING).any():
+            doc_of = np.repeat(np.arange(len(docs)), lengths)
+            pos = int(np.flatnonzero(ids == _MISSING)[0])
+            i = int(doc_of[pos])
+            start = int(lengths[:i].sum())
+            raise ValueError(
+                f"unknown token {docs[i][pos - start]!r} in document at index {i} "
+                "(handle_unknown='error')."
+            )
+        else:
+            ids[ids == _MISSING] = UNK_ID
+        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return ids, offsets
+
+
+def resolve_unknown(
+    ids: np.ndarray, handle_unknown: HandleUnknown, tokens: Sequence[str]
+) -> np.ndarray:
+    """Apply an unknown-word policy to raw ids (``-1`` marks an unknown)."""
+    missing = ids == _MISSING
+    if not missing.any():
+        return ids
+    if handle_unknown == "unk":
+        ids = ids.copy()
+        ids[missing] = UNK_ID
+        return ids
+    if handle_unknown == "ignore":
+        return ids[~missing]
+    pos = int(np.flatnonzero(missing)[0])
+    raise ValueError(
+        f"unknown token {tokens[pos]!r} at position {pos} (handle_unknown='error')."
+    )
+
+
+def _not_fitted() -> Exception:
+    from sklearn.exceptions import NotFittedError
+
+    return NotFittedError(
+        "This Vocabulary is not built yet; call fit(docs) or fit_counts(counts)."
+    )
+
+
+def _check_min_count(min_count: object, owner: str) -> None:
+    if (
+        isinstance(min_count, bool)
+        or not isinstance(min_count, Integral)
+        or min_count < 1
+    ):
+        raise ValueError(
+            f"The 'min_count' parameter of {owner} must be an int >= 1. "
+            f"Got {min_count!r} instead."
+        )
