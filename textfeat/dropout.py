@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from numbers import Real
 from typing import Any, Self
 
@@ -272,4 +272,4 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
             flat[k] = UNK
         self.drop_rate_ = len(dropped) / len(flat) if flat else 0.0
         bounds = offsets.tolist()
-        return [flat[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [flat[a:b] for a, b in pairwise(bounds)]
