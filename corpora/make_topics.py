@@ -194,6 +194,15 @@ TEMPLATES = [
     "Rumours about the {noun} keep spreading, but the {noun2} {verb} anyway.",
 ]
 DAYS = ["Monday", "Tuesday", "Friday", "Sunday", "the weekend"]
+NEUTRAL = [
+    "Nobody expected that.",
+    "It was a long week for everyone involved.",
+    "More details are expected on {day}.",
+    "Some readers disagreed, others were surprised.",
+    "The report came out in {year}.",
+]
+#: Chance that a slot takes a word of another topic, so topics overlap.
+BORROW = 0.3
 
 
 def make(seed: int = 8, per_topic: int = 60) -> list[dict[str, str]]:
@@ -204,7 +213,17 @@ def make(seed: int = 8, per_topic: int = 60) -> list[dict[str, str]]:
         for n in range(per_topic):
             sentences = []
             for _ in range(rng.randint(2, 4)):
+                if rng.random() < 0.2:
+                    sentences.append(
+                        rng.choice(NEUTRAL).format(
+                            day=rng.choice(DAYS), year=rng.randint(1950, 2025)
+                        )
+                    )
+                    continue
                 noun, noun2 = rng.sample(words["noun"], 2)
+                if rng.random() < BORROW:
+                    other = TOPICS[rng.choice([t for t in TOPICS if t != topic])]
+                    noun2 = rng.choice(other["noun"])
                 sentences.append(
                     rng.choice(TEMPLATES).format(
                         noun=noun,

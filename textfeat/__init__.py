@@ -6,11 +6,27 @@ chapter 8, as transformers that compose in scikit-learn Pipelines.
 
 from __future__ import annotations
 
-from textfeat.corpus import CorpusError, Record, load_jsonl, read_jsonl
+from textfeat.batch import BatchError, featurize, load_features, read_manifest
+from textfeat.corpus import (
+    CorpusError,
+    Quarantine,
+    Record,
+    detect_format,
+    load_jsonl,
+    read_corpus,
+    read_csv,
+    read_directory,
+    read_jsonl,
+    read_text,
+)
 from textfeat.dropout import WordDropout
 from textfeat.onehot import OneHotVectorizer
 from textfeat.padding import SequencePadder
+from textfeat.persist import ModelFileError
+from textfeat.persist import load as load_model
+from textfeat.persist import save as save_model
 from textfeat.signatures import WordSignatures, berkeley_signature, goldberg_signature
+from textfeat.softmax import SoftmaxClassifier, log_softmax, logsumexp, softmax
 from textfeat.tokenize import SpacyTokenizer
 from textfeat.vocab import (
     BOS,
@@ -37,17 +53,34 @@ __all__ = [
     "SPECIALS",
     "UNK",
     "UNK_ID",
+    "BatchError",
     "CorpusError",
+    "ModelFileError",
     "OneHotVectorizer",
+    "Quarantine",
     "Record",
     "SequencePadder",
+    "SoftmaxClassifier",
     "SpacyTokenizer",
     "Vocabulary",
     "WordDropout",
     "WordSignatures",
     "__version__",
     "berkeley_signature",
+    "detect_format",
+    "featurize",
     "goldberg_signature",
+    "load_features",
     "load_jsonl",
+    "load_model",
+    "log_softmax",
+    "logsumexp",
+    "read_corpus",
+    "read_csv",
+    "read_directory",
     "read_jsonl",
+    "read_manifest",
+    "read_text",
+    "save_model",
+    "softmax",
 ]

@@ -27,9 +27,12 @@ both estimators.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Self
 
 import numpy as np
@@ -77,16 +80,25 @@ def _shifted(
     ``m`` is the maximum along ``axis`` (kept as a length-1 axis). Entries equal
     to the maximum get exactly 0, which also covers rows whose maximum is
     ``+inf`` or ``-inf`` (where ``x - m`` would be NaN): a row of ``-inf`` is
-    treated as a constant row, so its softmax is uniform.
+    treated as a constant row, so its softmax is uniform. The maximum entries
+    contribute exactly 1 each to the sum, so the log is taken as ``log1p`` of
+    the rest, which keeps full relative precision when the rest is tiny.
     """
     m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
-    # x - m may overflow to -inf (1e308 below 1e308's max): exp gives 0, exactly.
     with np.errstate(invalid="ignore", over="ignore"):
         z = np.where(x == m, 0.0, x - m).astype(x.dtype, copy=False)
         if temperature != 1.0:
+            overflowed = np.isneginf(z) & np.isfinite(x)
             z /= temperature
+            if temperature > 1.0 and overflowed.any():
+                # x - m below -max-float, yet (x - m) / T representable.
+                z = np.where(overflowed, x / temperature - m / temperature, z)
+    e = np.exp(z)
+    top = z == 0.0
+    rest = np.sum(np.where(top, 0.0, e), axis=axis, keepdims=True)
+    rest += np.sum(top, axis=axis, keepdims=True) - 1
     with np.errstate(divide="ignore"):
-        log_norm = np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+        log_norm = np.log1p(rest).astype(x.dtype, copy=False)
     return m, z, log_norm
 
 
@@ -317,6 +329,7 @@ def _ce_and_residual(
 def _loss_grad(
     theta: NDArray[np.float64],
     X: Any,
+    XT: Any,
     y: NDArray[np.intp],
     sample_weight: NDArray[np.float64],
     C: float,
@@ -327,10 +340,11 @@ def _loss_grad(
     """The objective divided by ``C * sum(sample_weight)``, and its gradient.
 
     ``theta`` holds ``W`` of shape ``(n_features, n_out)`` in C order, then the
-    ``n_out`` intercepts when ``fit_intercept``. The scaling makes ``tol`` a
-    bound on the gradient of the *mean* weighted cross-entropy plus
-    ``||W||^2 / (2 C sum(sample_weight))``, which is how ``LogisticRegression``
-    interprets its ``tol`` for L-BFGS.
+    ``n_out`` intercepts when ``fit_intercept``. ``XT`` is ``X.T`` (for sparse
+    ``X`` a CSR copy of the transpose, so both products run row-wise). The
+    scaling makes ``tol`` a bound on the gradient of the *mean* weighted
+    cross-entropy plus ``||W||^2 / (2 C sum(sample_weight))``, which is how
+    ``LogisticRegression`` interprets its ``tol`` for L-BFGS.
     """
     n_features = X.shape[1]
     size = n_features * n_out
@@ -346,11 +360,72 @@ def _loss_grad(
     )
     grad = np.empty_like(theta)
     gW = grad[:size].reshape(n_features, n_out)
-    gW[...] = X.T @ R.astype(X.dtype, copy=False)
-    gW += alpha * W
+    np.multiply(W, alpha, out=gW)
+    gW += XT @ R.astype(X.dtype, copy=False)
     if fit_intercept:
         grad[size:] = R.sum(axis=0)
     return loss, grad
+
+
+class _RowBlocks:
+    """A CSR matrix cut into row blocks that share its arrays.
+
+    ``blocks @ W`` computes every block's rows in a thread pool (scipy's
+    sparse products release the GIL). Each output row is computed exactly as
+    in ``X @ W``, so the result does not depend on the number of threads.
+    """
+
+    def __init__(self, X: sp.csr_matrix, pool: ThreadPoolExecutor, n_blocks: int):
+        self.shape = X.shape
+        self.dtype = X.dtype
+        self._pool = pool
+        indptr = X.indptr
+        # Cut at equal numbers of non-zeros, not rows.
+        cuts = np.searchsorted(indptr, np.linspace(0, X.nnz, n_blocks + 1)[1:-1])
+        bounds = np.unique(np.r_[0, cuts, X.shape[0]])
+        self._blocks = []
+        for r0, r1 in itertools.pairwise(bounds.tolist()):
+            a, b = indptr[r0], indptr[r1]
+            block = sp.csr_matrix(
+                (X.data[a:b], X.indices[a:b], indptr[r0 : r1 + 1] - a),
+                shape=(r1 - r0, X.shape[1]),
+            )
+            self._blocks.append((r0, r1, block))
+
+    def __matmul__(self, W: NDArray) -> NDArray:
+        out = np.empty((self.shape[0], W.shape[1]), dtype=np.result_type(self.dtype, W))
+
+        def run(item: tuple[int, int, sp.csr_matrix]) -> None:
+            r0, r1, block = item
+            out[r0:r1] = block @ W
+
+        list(self._pool.map(run, self._blocks))
+        return out
+
+
+def _n_threads() -> int:
+    try:
+        return max(1, min(4, len(os.sched_getaffinity(0))))
+    except AttributeError:  # not Linux
+        return max(1, min(4, os.cpu_count() or 1))
+
+
+def _row_and_transpose(
+    X: Any, pool: ThreadPoolExecutor | None, n_threads: int = 1
+) -> tuple[Any, Any]:
+    """``X`` and ``X.T``; for sparse ``X`` both CSR (one sparse copy), in blocks."""
+    if not sp.issparse(X):
+        return X, X.T
+    if X.format == "csr":
+        X, XT = X, X.T.tocsr()
+    else:  # CSC: its transpose is already CSR
+        X, XT = X.tocsr(), X.T
+    if pool is None or n_threads < 2:
+        return X, XT
+    return (
+        _RowBlocks(X, pool, n_threads),
+        _RowBlocks(sp.csr_matrix(XT), pool, n_threads),
+    )
 
 
 def _check_weights(sample_weight: ArrayLike | None, n_samples: int) -> NDArray:
@@ -456,11 +531,20 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     per unit of sample weight, ``n_seen`` being the total sample weight seen
     so far (starting from the data of a previous :meth:`fit`). It is the
     stochastic gradient of the :meth:`fit` objective over everything seen, a
-    sample seen in ``k`` passes counting ``k`` times.
+    sample seen in ``k`` passes counting ``k`` times: after ``k`` passes the
+    penalty is that of :meth:`fit` with ``k * C``. (The size of a stream is
+    unknown in advance; ``SGDClassifier`` sidesteps this with a per-sample
+    ``alpha``.) With the weak penalties that suit text (``C`` around 10) this
+    hardly moves the accuracy.
 
-    Sparse input (CSR or CSC) is never densified, and a float32 ``X`` is
-    multiplied in float32 (the weights are cast, not ``X``); L-BFGS itself
-    runs in float64.
+    Sparse input (CSR or CSC) is never densified. :meth:`fit` keeps sparse
+    copies (the transpose in CSR form and, with several CPUs, the row blocks,
+    whose arrays scipy copies: up to twice the size of ``X``) so that both
+    products of the gradient (``X @ W`` and ``X.T @ R``) run row by row,
+    split into row blocks over up to 4 threads (the CPUs available). Every
+    output row is computed as in a single thread, so results do not depend on
+    the thread count. A float32 ``X`` is multiplied in float32 (the weights
+    are cast, not ``X``); L-BFGS itself runs in float64.
 
     Examples
     --------
@@ -615,19 +699,31 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             theta0[:size] = old[1].T.ravel()
             if self.fit_intercept:
                 theta0[size:] = old[2]
-        result = minimize(
-            _loss_grad,
-            theta0,
-            args=(X, y_idx, sw, float(self.C), n_out, self.fit_intercept, binary),
-            jac=True,
-            method="L-BFGS-B",
-            options={
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                "ftol": 64 * np.finfo(np.float64).eps,
-                "maxls": 50,
-            },
-        )
+        n_threads = _n_threads() if sp.issparse(X) else 1
+        with ThreadPoolExecutor(n_threads) as pool:
+            X, XT = _row_and_transpose(X, pool, n_threads)
+            result = minimize(
+                _loss_grad,
+                theta0,
+                args=(
+                    X,
+                    XT,
+                    y_idx,
+                    sw,
+                    float(self.C),
+                    n_out,
+                    self.fit_intercept,
+                    binary,
+                ),
+                jac=True,
+                method="L-BFGS-B",
+                options={
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    "ftol": 64 * np.finfo(np.float64).eps,
+                    "maxls": 50,
+                },
+            )
         if result.status != 0:
             warnings.warn(
                 f"L-BFGS did not converge in {result.nit} iterations "
@@ -901,7 +997,8 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         >>> SoftmaxClassifier().fit([[-1.0], [1.0]], ["no", "yes"]).predict([[3.0]])
         array(['yes'], dtype='<U3')
         """
-        return self.classes_[np.argmax(self._logits(X), axis=1)]
+        logits = self._logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
 
     def predict_proba(self, X: Any) -> NDArray[np.float64]:
         """Class probabilities ``softmax(logits / temperature_)``.
