@@ -1,0 +1,112 @@
+"""Safe model files: round trip, and refusal of tampered or foreign files."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from textfeat import OneHotVectorizer, SpacyTokenizer, WordDropout, WordSignatures
+from textfeat.persist import ModelFileError, dumps, load, loads, save
+from textfeat.softmax import SoftmaxClassifier
+
+TEXTS = ["the cat sat", "a dog ran", "the dog sat down", "a cat ran off"] * 3
+LABELS = ["c", "d", "d", "c"] * 3
+
+
+@pytest.fixture(params=[LogisticRegression, SoftmaxClassifier])
+def fitted(request: pytest.FixtureRequest):
+    return make_pipeline(
+        SpacyTokenizer(attr="lower"),
+        WordSignatures(min_count=2),
+        WordDropout(random_state=0),
+        OneHotVectorizer(),
+        request.param(),
+    ).fit(TEXTS, LABELS)
+
+
+def test_round_trip_predicts_the_same(fitted, tmp_path: Path) -> None:
+    path = save(fitted, tmp_path / "m.tfm")
+    model = load(path)
+    new = ["the cat ran", "an emu"]
+    assert np.array_equal(model.predict_proba(new), fitted.predict_proba(new))
+    assert model[2].seed_ == fitted[2].seed_
+    assert dumps(model) == dumps(fitted)  # same bytes: nothing lost or reordered
+
+
+def _rewrite(data: bytes, member: str, new: bytes, fix_checksum: bool) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    header = json.loads(src.read("header.json"))
+    if fix_checksum:
+        import hashlib
+
+        header["sha256"][member] = hashlib.sha256(new).hexdigest()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == member:
+                body = new
+            elif name == "header.json":
+                body = json.dumps(header).encode()
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def test_tampered_member_is_refused(fitted) -> None:
+    data = dumps(fitted)
+    body = zipfile.ZipFile(io.BytesIO(data)).read("model.json")
+    bad = _rewrite(data, "model.json", body.replace(b'"C": ', b'"C": 1'), False)
+    with pytest.raises(ModelFileError, match="checksum mismatch in model.json"):
+        loads(bad)
+
+
+def test_untrusted_class_is_refused_without_running_it(fitted) -> None:
+    data = dumps(fitted)
+    body = zipfile.ZipFile(io.BytesIO(data)).read("model.json")
+    evil = body.replace(b"textfeat.onehot.OneHotVectorizer", b"os.system")
+    bad = _rewrite(data, "model.json", evil, fix_checksum=True)
+    with pytest.raises(ModelFileError, match="refuses to load 'os.system'"):
+        loads(bad)
+    evil = body.replace(b"textfeat.onehot.OneHotVectorizer", b"textfeat.persist._io")
+    with pytest.raises(ModelFileError, match="not on the allow-list"):
+        loads(_rewrite(data, "model.json", evil, fix_checksum=True))
+
+
+def test_pickle_and_object_arrays_are_refused(fitted, tmp_path: Path) -> None:
+    p = tmp_path / "m.pkl"
+    p.write_bytes(pickle.dumps(fitted))
+    with pytest.raises(ModelFileError, match="not a textfeat model file"):
+        load(p)
+    data = dumps(fitted)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    member = next(n for n in src.namelist() if n.startswith("arrays/"))
+    buf = io.BytesIO()
+    np.save(buf, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ModelFileError, match="refused"):
+        loads(_rewrite(data, member, buf.getvalue(), fix_checksum=True))
+
+
+def test_foreign_zip_is_refused() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ModelFileError, match="no header.json"):
+        loads(buf.getvalue(), where="x.zip")
+
+
+def test_unsaveable_objects_are_refused_at_save() -> None:
+    pipe = make_pipeline(SpacyTokenizer(), WordSignatures(scheme=lambda w: "*X*"))
+    pipe.fit(TEXTS)
+    with pytest.raises(ValueError, match="cannot save the function"):
+        dumps(pipe)
+    drop = WordDropout(random_state=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="RandomState"):
+        dumps(drop)

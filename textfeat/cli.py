@@ -1,0 +1,360 @@
+"""The ``textfeat`` command: thin wrappers over importable functions.
+
+Every command prints one line on error (what, where, how to fix) and exits
+with status 1, without a traceback (set ``TEXTFEAT_DEBUG=1`` to see it).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+__all__ = ["app", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="textfeat",
+    help="Text into features (Goldberg, ch. 8): fit, featurize, select, evaluate, demo.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", help="Corpus format: auto, text, jsonl, csv, tsv, conllu, dir."
+    ),
+]
+TextOpt = Annotated[
+    str, typer.Option("--text-field", help="JSON field or CSV column of the text.")
+]
+LabelOpt = Annotated[
+    str, typer.Option("--label-field", help="JSON field or CSV column of the label.")
+]
+
+
+def _errors(func: F) -> F:
+    """Turn expected errors into one line on stderr and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sklearn.exceptions import NotFittedError
+
+        from textfeat.batch import BatchError
+        from textfeat.config import ConfigError
+        from textfeat.corpus import CorpusError
+        from textfeat.persist import ModelFileError
+
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (
+            CorpusError,
+            ModelFileError,
+            ConfigError,
+            BatchError,
+            NotFittedError,
+            OSError,
+            ValueError,
+            TypeError,
+        ) as exc:
+            if os.environ.get("TEXTFEAT_DEBUG"):
+                raise
+            typer.echo(f"error: {_one_line(exc)}", err=True)
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if os.environ.get("TEXTFEAT_DEBUG"):
+                raise
+            typer.echo(
+                f"error: unexpected {type(exc).__name__}: {_one_line(exc)} "
+                "(set TEXTFEAT_DEBUG=1 to see the traceback, and report it)",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        text = f"{exc.filename}: no such file or folder; check the path"
+    return " ".join(text.split())
+
+
+def _load_corpus(
+    path: Path, fmt: str, text_field: str, label_field: str
+) -> tuple[list[str], list[Any]]:
+    from textfeat.corpus import read_corpus
+
+    texts, labels = [], []
+    for rec in read_corpus(
+        path,
+        format=fmt,  # type: ignore[arg-type]
+        text_field=text_field,
+        label_field=label_field or None,
+    ):
+        texts.append(rec.text)
+        labels.append(rec.label)
+    if not texts:
+        raise ValueError(f"{path}: the corpus has no records")
+    return texts, labels
+
+
+def _labels(path: Path, labels: list[Any]) -> list[str]:
+    missing = sum(v is None for v in labels)
+    if missing:
+        raise ValueError(
+            f"{path}: {missing} records have no label; this command needs a "
+            "labelled corpus (see --label-field)"
+        )
+    return [str(v) for v in labels]
+
+
+@app.command()
+@_errors
+def fit(
+    corpus: Annotated[Path, typer.Argument(help="Training corpus.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to save the fitted model.")
+    ] = Path("model.tfm"),
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="TOML pipeline config (default: demo's)."),
+    ] = None,
+    fmt: FormatOpt = "auto",
+    text_field: TextOpt = "text",
+    label_field: LabelOpt = "label",
+) -> None:
+    """Build a pipeline from a TOML config, fit it on a corpus and save it.
+
+    Example: textfeat fit corpora/topics.jsonl --config pipe.toml --out model.tfm
+    """
+    from textfeat.config import load_config
+    from textfeat.persist import save
+
+    pipe = load_config(config)
+    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    final = pipe.steps[-1][1]
+    if hasattr(final, "predict"):
+        pipe.fit(texts, _labels(corpus, labels))
+    else:
+        pipe.fit(texts)
+    save(pipe, out)
+    typer.echo(f"fitted {len(texts)} records; model saved to {out}")
+
+
+@app.command()
+@_errors
+def featurize(
+    model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
+    corpus: Annotated[Path, typer.Argument(help="Corpus to featurize.")],
+    out_dir: Annotated[Path, typer.Argument(help="Output folder (new or empty).")],
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Records per shard.")
+    ] = 10_000,
+    n_jobs: Annotated[
+        int, typer.Option("--n-jobs", "-j", help="Worker processes (-1: all cores).")
+    ] = 1,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: local).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the shards already finished.")
+    ] = False,
+    quarantine: Annotated[
+        bool,
+        typer.Option(
+            "--quarantine", help="Send unreadable records to quarantine.jsonl."
+        ),
+    ] = False,
+    dropout: Annotated[
+        bool, typer.Option("--dropout", help="Apply training-time word dropout.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
+    fmt: FormatOpt = "auto",
+    text_field: TextOpt = "text",
+    label_field: LabelOpt = "label",
+) -> None:
+    """Apply a fitted model to a corpus in chunks; write shards and a manifest.
+
+    Example: textfeat featurize model.tfm big.jsonl.gz out/ -j 2 --chunk-size 5000
+    """
+    from textfeat.batch import featurize as run
+
+    report = run(
+        model,
+        corpus,
+        out_dir,
+        format=fmt,
+        text_field=text_field,
+        label_field=label_field or None,
+        chunk_size=chunk_size,
+        n_jobs=n_jobs,
+        engine=engine,  # type: ignore[arg-type]
+        scheduler=scheduler,
+        resume=resume,
+        quarantine=quarantine,
+        dropout=dropout,
+        quiet=quiet,
+    )
+    typer.echo(str(report))
+
+
+@app.command()
+@_errors
+def select(
+    model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
+    corpus: Annotated[Path, typer.Argument(help="Labelled corpus.")],
+    k: Annotated[int, typer.Option("-k", help="Features to list.")] = 20,
+    report: Annotated[
+        Path, typer.Option("--report", help="Markdown report to write.")
+    ] = Path("select.md"),
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="PNG plot (needs matplotlib).")
+    ] = None,
+    fmt: FormatOpt = "auto",
+    text_field: TextOpt = "text",
+    label_field: LabelOpt = "label",
+) -> None:
+    """Rank features by mutual information with the labels; write a report.
+
+    Example: textfeat select model.tfm corpora/topics.jsonl -k 30 --plot mi.png
+    """
+    import numpy as np
+
+    from textfeat.batch import _feature_steps
+    from textfeat.persist import load
+    from textfeat.scoring import mutual_info, top_features
+
+    pipe = load(model)
+    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    y = _labels(corpus, labels)
+    steps = _feature_steps(pipe)
+    X: Any = texts
+    for step in steps:
+        X = step.transform(X)
+    names = np.asarray(steps[-1].get_feature_names_out())
+    scores = mutual_info(X, y, base=2)
+    order = np.argsort(-scores, kind="stable")[:k]
+    per_class = top_features(X, y, n_top=5, feature_names=names, base=2)
+    lines = [
+        f"# Mutual information ranking: {corpus}",
+        "",
+        f"{X.shape[0]} documents, {X.shape[1]} features, model {model}.",
+        "",
+        "| rank | feature | MI (bits) |",
+        "|---:|---|---:|",
+        *(f"| {r} | `{names[j]}` | {scores[j]:.4f} |" for r, j in enumerate(order, 1)),
+        "",
+        "## Top features per class (one-vs-rest MI, bits)",
+        "",
+        *(
+            f"- **{label}**: " + ", ".join(f"`{n}` ({s:.3f})" for n, s in feats)
+            for label, feats in per_class.items()
+        ),
+    ]
+    if plot is not None:
+        from textfeat.plotting import plot_mutual_info
+
+        fig = plot_mutual_info(X, y, k=k, feature_names=names, base=2)
+        fig.savefig(plot)
+        lines += ["", f"![mutual information]({plot})"]
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    typer.echo(f"top {len(order)} features by MI written to {report}")
+    for j in order[:5]:
+        typer.echo(f"  {names[j]}\t{scores[j]:.4f}")
+
+
+@app.command()
+@_errors
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
+    corpus: Annotated[Path, typer.Argument(help="Labelled corpus.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the metrics as JSON.")
+    ] = False,
+    fmt: FormatOpt = "auto",
+    text_field: TextOpt = "text",
+    label_field: LabelOpt = "label",
+) -> None:
+    """Accuracy, macro F1 and a per-class report of a model on a labelled corpus.
+
+    Example: textfeat evaluate model.tfm test.jsonl
+    """
+    from sklearn.metrics import accuracy_score, classification_report, f1_score
+
+    from textfeat.persist import load
+
+    pipe = load(model)
+    if not hasattr(pipe, "predict"):
+        raise ValueError(f"{model}: the model has no classifier; fit one with a config")
+    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    y = _labels(corpus, labels)
+    pred = [str(v) for v in pipe.predict(texts)]
+    metrics = {
+        "n": len(y),
+        "accuracy": float(accuracy_score(y, pred)),
+        "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
+    }
+    if as_json:
+        typer.echo(json.dumps(metrics))
+        return
+    typer.echo(
+        f"{metrics['n']} records: accuracy {metrics['accuracy']:.4f}, "
+        f"macro F1 {metrics['macro_f1']:.4f}"
+    )
+    typer.echo(classification_report(y, pred, zero_division=0))
+
+
+@app.command()
+@_errors
+def demo(
+    corpus: Annotated[
+        Path | None,
+        typer.Argument(help="Labelled .jsonl (default: corpora/topics.jsonl)."),
+    ] = None,
+) -> None:
+    """Train a small classifier on the bundled corpus and show what it learned.
+
+    Example: textfeat demo
+    """
+    from textfeat.demo import run_demo
+
+    typer.echo(str(run_demo(corpus)))
+
+
+def main() -> None:
+    """Entry point of the ``textfeat`` console script.
+
+    Examples
+    --------
+    >>> import sys
+    >>> sys.argv = ["textfeat", "--help"]
+    >>> try:
+    ...     main()
+    ... except SystemExit as exit:
+    ...     print(exit.code)
+    Usage: textfeat [OPTIONS] COMMAND [ARGS]...
+    ...
+    0
+    """
+    app(prog_name="textfeat")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)
