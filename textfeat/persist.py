@@ -71,7 +71,8 @@ class ModelFileError(ValueError):
 
 
 def _qualname(obj: Any) -> str:
-    return f"{obj.__module__}.{obj.__qualname__}"
+    # Modules and other objects without these names never match a class name.
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
 
 
 def _trusted(name: str) -> bool:
