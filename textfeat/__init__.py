@@ -25,6 +25,13 @@ from textfeat.padding import SequencePadder
 from textfeat.persist import ModelFileError
 from textfeat.persist import load as load_model
 from textfeat.persist import save as save_model
+from textfeat.scoring import (
+    class_scores,
+    conditional_entropy,
+    entropy,
+    mutual_info,
+    top_features,
+)
 from textfeat.signatures import WordSignatures, berkeley_signature, goldberg_signature
 from textfeat.softmax import SoftmaxClassifier, log_softmax, logsumexp, softmax
 from textfeat.tokenize import SpacyTokenizer
@@ -67,7 +74,10 @@ __all__ = [
     "WordSignatures",
     "__version__",
     "berkeley_signature",
+    "class_scores",
+    "conditional_entropy",
     "detect_format",
+    "entropy",
     "featurize",
     "goldberg_signature",
     "load_features",
@@ -75,6 +85,7 @@ __all__ = [
     "load_model",
     "log_softmax",
     "logsumexp",
+    "mutual_info",
     "read_corpus",
     "read_csv",
     "read_directory",
@@ -83,4 +94,5 @@ __all__ = [
     "read_text",
     "save_model",
     "softmax",
+    "top_features",
 ]

@@ -110,6 +110,8 @@ def plot_mutual_info(
         raise ValueError(f"k must be a positive integer or None; got {k!r}.")
     if not isinstance(n_top, Integral) or n_top < 1:
         raise ValueError(f"n_top must be a positive integer; got {n_top!r}.")
+    if n_cols is not None and (not isinstance(n_cols, Integral) or n_cols < 1):
+        raise ValueError(f"n_cols must be a positive integer or None; got {n_cols!r}.")
 
     scores = mutual_info(
         X, y, base=base, categories=categories, sample_weight=sample_weight

@@ -33,8 +33,9 @@ label matrix, ``B.T @ Y`` holds the number of samples of each class in which
 each feature occurs; the absent cells follow from the class sizes and the
 feature's document frequency. No Python loop runs over features, and beyond
 the input the memory used is proportional to the number of non-zero
-(feature, class) cells (``"counts"`` and ``"quantile"`` also hold a few arrays
-the size of ``X``'s non-zeros).
+(feature, class) cells, plus one 4-byte integer per non-zero of ``X`` for its
+presence pattern (``"counts"`` and ``"quantile"`` hold a few arrays the size of
+``X``'s non-zeros).
 
 Probabilities are maximum-likelihood (plug-in) estimates, in nats unless
 ``base`` says otherwise, exactly as :func:`sklearn.metrics.mutual_info_score`.
@@ -68,7 +69,7 @@ __all__ = [
 Categories = Literal["presence", "counts", "quantile"]
 
 _CATEGORIES = StrOptions({"presence", "counts", "quantile"})
-_BASE = Interval(Real, 0, None, closed="neither")
+_BASE = Interval(Real, 1, None, closed="neither")
 _N_BINS = Interval(Integral, 2, None, closed="left")
 
 
@@ -78,11 +79,7 @@ _N_BINS = Interval(Integral, 2, None, closed="left")
 
 
 def _check_base(base: float) -> float:
-    """Return ``log(base)``, rejecting base 1 (which has no logarithm)."""
-    if base == 1:
-        raise ValueError(
-            "The 'base' parameter must be a positive number other than 1; got 1."
-        )
+    """Return ``log(base)``; ``validate_params`` has checked that base > 1."""
     return math.log(base)
 
 
@@ -132,7 +129,7 @@ def _check_X(X: Any, categories: str, n_bins: int) -> sp.csr_matrix | sp.csc_mat
         row, col = int(coo.row[where]), int(coo.col[where])
         raise ValueError(
             f"X must be non-negative with categories={categories!r} (presence "
-            f"or counts); found {X.data[where]!r} at row {row}, column {col}. "
+            f"or counts); found {float(X.data[where])!r} at row {row}, column {col}. "
             "Use categories='quantile' for signed continuous features."
         )
     return X
@@ -164,6 +161,14 @@ def _quantile_codes(X: np.ndarray, n_bins: int) -> np.ndarray:
 
 def _check_y(y: Any, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the sorted class labels and each sample's class index."""
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=None,
+        ensure_all_finite=True,
+        ensure_min_samples=0,
+        input_name="y",
+    )
     y_type = type_of_target(y, input_name="y")
     if y_type not in ("binary", "multiclass"):
         raise ValueError(
@@ -497,7 +502,7 @@ def entropy(
         Feature matrix; CSR and CSC are used without a copy. Must be finite,
         and non-negative unless ``categories="quantile"``.
     base : float, default=math.e
-        Base of the logarithm: ``math.e`` gives nats, 2 gives bits.
+        Base of the logarithm, greater than 1: ``math.e`` gives nats, 2 bits.
     categories : {"presence", "counts", "quantile"}, default="presence"
         How a column becomes categories (see the module documentation):
         absent/present, one category per distinct value, or ``n_bins``
@@ -551,7 +556,7 @@ def conditional_entropy(
     y : array-like of shape (n_samples,)
         Class labels (strings or integers), at least two distinct classes.
     base : float, default=math.e
-        Base of the logarithm: ``math.e`` gives nats, 2 gives bits.
+        Base of the logarithm, greater than 1: ``math.e`` gives nats, 2 bits.
     categories : {"presence", "counts", "quantile"}, default="presence"
         How a column becomes categories; see :func:`entropy`.
     n_bins : int, default=10
@@ -606,7 +611,7 @@ def mutual_info(
     y : array-like of shape (n_samples,)
         Class labels (strings or integers), at least two distinct classes.
     base : float, default=math.e
-        Base of the logarithm: ``math.e`` gives nats, 2 gives bits.
+        Base of the logarithm, greater than 1: ``math.e`` gives nats, 2 bits.
     categories : {"presence", "counts", "quantile"}, default="presence"
         How a column becomes categories; see :func:`entropy`.
     n_bins : int, default=10
@@ -684,7 +689,7 @@ def class_scores(
         is over-represented in the class, ``-inf`` where the feature never
         occurs in the class (or at all); it favours rare features.
     base : float, default=math.e
-        Base of the logarithm.
+        Base of the logarithm, greater than 1.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample.
 
@@ -819,7 +824,7 @@ def top_features(
         Skip features present in fewer than ``min_count`` samples overall
         (total weight). PMI in particular favours features seen once.
     base : float, default=math.e
-        Base of the logarithm.
+        Base of the logarithm, greater than 1.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample.
 
