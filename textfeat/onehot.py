@@ -99,7 +99,11 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         -------
         self : OneHotVectorizer
         """
-        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        return self._fit(
+            check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        )
+
+    def _fit(self, docs: Sequence[Sequence[str]]) -> Self:
         np.dtype(self.dtype)  # a bad dtype fails here, naming itself
         self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit(docs)
         return self
@@ -118,7 +122,28 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             Sorted indices, no duplicate entries.
         """
         check_is_fitted(self)
-        docs = check_token_lists(X, step=type(self).__name__)
+        return self._encode(check_token_lists(X, step=type(self).__name__))
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(
+        self, X: Iterable[Sequence[str]], y: Any = None, **fit_params: Any
+    ) -> sp.csr_matrix:
+        """Learn the vocabulary and encode ``X`` (one pass of input checks).
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            Tokenized documents.
+        y : ignored
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, len(vocabulary_))
+        """
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        return self._fit(docs)._encode(docs)
+
+    def _encode(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         ids, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
         data = np.ones(len(ids), dtype=self.dtype)
         X_out = sp.csr_matrix(

@@ -149,13 +149,15 @@ class Vocabulary(Mapping[str, int]):
                 "The 'max_size' parameter of Vocabulary must be an int >= 1 or "
                 f"None. Got {self.max_size!r} instead."
             )
-        self.counts_ = Counter(counts)
+        self.counts_ = counts if type(counts) is Counter else Counter(counts)
         specials = set(SPECIALS)
-        kept = [
-            (tok, c)
-            for tok, c in self.counts_.items()
-            if c >= self.min_count and tok not in specials
-        ]
+        min_count = self.min_count
+        if min_count > 1:
+            kept = [t for t, c in self.counts_.items() if c >= min_count]
+        else:
+            kept = list(self.counts_)
+        if specials & self.counts_.keys():
+            kept = [t for t in kept if t not in specials]
         if not kept:
             most = max(
                 (c for t, c in self.counts_.items() if t not in specials), default=0
@@ -165,10 +167,13 @@ class Vocabulary(Mapping[str, int]):
                 f"{self.min_count} times (the most frequent occurs {most} "
                 "times). Lower min_count or give more text."
             )
-        kept.sort(key=lambda tc: (-tc[1], tc[0]))
+        # Count descending, ties by code points: sort by token, then a stable
+        # sort by count (reverse=True keeps equal counts in token order).
+        kept.sort()
+        kept.sort(key=self.counts_.__getitem__, reverse=True)
         if self.max_size is not None:
             kept = kept[: self.max_size]
-        self.itos_ = [*SPECIALS, *(tok for tok, _ in kept)]
+        self.itos_ = [*SPECIALS, *kept]
         self.stoi_ = {tok: i for i, tok in enumerate(self.itos_)}
         return self
 
