@@ -7,6 +7,8 @@ chapter 8, as transformers that compose in scikit-learn Pipelines.
 from __future__ import annotations
 
 from textfeat.batch import BatchError, featurize, load_features, read_manifest
+from textfeat.cbow import CBOWVectorizer
+from textfeat.conll import ConllSentence, read_conll2003, read_conllu
 from textfeat.corpus import (
     CorpusError,
     Quarantine,
@@ -25,6 +27,7 @@ from textfeat.padding import SequencePadder
 from textfeat.persist import ModelFileError
 from textfeat.persist import load as load_model
 from textfeat.persist import save as save_model
+from textfeat.ppmi import PPMIVectors
 from textfeat.scoring import (
     class_scores,
     conditional_entropy,
@@ -35,6 +38,7 @@ from textfeat.scoring import (
 from textfeat.signatures import WordSignatures, berkeley_signature, goldberg_signature
 from textfeat.softmax import SoftmaxClassifier, log_softmax, logsumexp, softmax
 from textfeat.tokenize import SpacyTokenizer
+from textfeat.vectors import WordVectors
 from textfeat.vocab import (
     BOS,
     BOS_ID,
@@ -47,6 +51,7 @@ from textfeat.vocab import (
     UNK_ID,
     Vocabulary,
 )
+from textfeat.windows import Token, Tokens, WindowVectorizer, word_shape
 
 __version__ = "0.1.0"
 
@@ -61,17 +66,24 @@ __all__ = [
     "UNK",
     "UNK_ID",
     "BatchError",
+    "CBOWVectorizer",
+    "ConllSentence",
     "CorpusError",
     "ModelFileError",
     "OneHotVectorizer",
+    "PPMIVectors",
     "Quarantine",
     "Record",
     "SequencePadder",
     "SoftmaxClassifier",
     "SpacyTokenizer",
+    "Token",
+    "Tokens",
     "Vocabulary",
+    "WindowVectorizer",
     "WordDropout",
     "WordSignatures",
+    "WordVectors",
     "__version__",
     "berkeley_signature",
     "class_scores",
@@ -86,6 +98,8 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "mutual_info",
+    "read_conll2003",
+    "read_conllu",
     "read_corpus",
     "read_csv",
     "read_directory",
@@ -95,4 +109,5 @@ __all__ = [
     "save_model",
     "softmax",
     "top_features",
+    "word_shape",
 ]
