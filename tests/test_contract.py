@@ -16,11 +16,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks as ec
 
 from textfeat import (
+    CBOWVectorizer,
     OneHotVectorizer,
     SequencePadder,
     SpacyTokenizer,
+    WindowVectorizer,
     WordDropout,
     WordSignatures,
+    WordVectors,
 )
 
 TEXTS = ["The cat sat on the mat.", "A dog barked!", "", "Cats and dogs, 42 of them."]
@@ -33,6 +36,15 @@ TRANSFORMERS = [
     (WordDropout(alpha=1.0, random_state=0), TOKENS),
     (OneHotVectorizer(binary=False), TOKENS),
     (SequencePadder(maxlen=5, add_bos=True), TOKENS),
+    (WindowVectorizer(window=1, attributes=["lower", "suffix2"]), TOKENS),
+    (
+        CBOWVectorizer(
+            vectors=WordVectors(
+                ["the", "cat", "dog"], [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+            )
+        ),
+        TOKENS,
+    ),
 ]
 IDS = [type(est).__name__ + str(i) for i, (est, _) in enumerate(TRANSFORMERS)]
 
@@ -116,7 +128,7 @@ def test_none_document_names_its_index(est, data):
 
 @pytest.mark.parametrize(("est", "data"), TRANSFORMERS, ids=IDS)
 def test_empty_corpus_cannot_be_fitted(est, data):
-    with pytest.raises(ValueError, match="no documents"):
+    with pytest.raises(ValueError, match="no (documents|tokens)"):
         clone(est).fit([])
 
 
@@ -124,7 +136,9 @@ def test_empty_corpus_cannot_be_fitted(est, data):
 def test_empty_documents_are_valid(est, data):
     est = clone(est).fit(data)
     out = est.transform([data[0], data[2]])  # data[2] is empty
-    if sp.issparse(out):
+    if isinstance(est, WindowVectorizer):  # one row per token: none for []
+        assert out.shape[0] == len(data[0])
+    elif sp.issparse(out):
         assert out.shape[0] == 2 and out[1].nnz == 0
     elif isinstance(out, np.ndarray) and out.dtype.kind in "iu":  # id matrix
         boundaries = int(getattr(est, "add_bos", 0)) + int(getattr(est, "add_eos", 0))
