@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from numbers import Integral
 from typing import Any, Self
 
 import numpy as np
@@ -11,9 +10,9 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from textfeat._compat import Interval, StrOptions, fit_context
+from textfeat._compat import fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.vocab import Vocabulary
+from textfeat.vocab import VOCABULARY_CONSTRAINTS, Vocabulary
 
 __all__ = ["OneHotVectorizer"]
 
@@ -62,9 +61,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict[str, list[Any]] = {
         "binary": ["boolean"],
         "dtype": "no_validation",
-        "min_count": [Interval(Integral, 1, None, closed="left")],
-        "max_size": [Interval(Integral, 1, None, closed="left"), None],
-        "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+        **VOCABULARY_CONSTRAINTS,
     }
 
     def __init__(

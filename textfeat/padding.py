@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.vocab import BOS_ID, EOS_ID, PAD_ID, Vocabulary
+from textfeat.vocab import BOS_ID, EOS_ID, PAD_ID, VOCABULARY_CONSTRAINTS, Vocabulary
 
 __all__ = ["SequencePadder"]
 
@@ -71,9 +71,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         "truncating": [StrOptions({"post", "pre"})],
         "add_bos": ["boolean"],
         "add_eos": ["boolean"],
-        "min_count": [Interval(Integral, 1, None, closed="left")],
-        "max_size": [Interval(Integral, 1, None, closed="left"), None],
-        "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+        **VOCABULARY_CONSTRAINTS,
         "dtype": "no_validation",
     }
 

@@ -24,6 +24,8 @@ from typing import Literal, Self
 
 import numpy as np
 
+from textfeat._compat import Interval, StrOptions
+
 __all__ = [
     "BOS",
     "BOS_ID",
@@ -34,6 +36,7 @@ __all__ = [
     "SPECIALS",
     "UNK",
     "UNK_ID",
+    "VOCABULARY_CONSTRAINTS",
     "Vocabulary",
 ]
 
@@ -46,6 +49,14 @@ SPECIALS: tuple[str, ...] = (PAD, UNK, BOS, EOS)
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = range(len(SPECIALS))
 
 HandleUnknown = Literal["unk", "ignore", "error"]
+
+#: Parameter constraints shared by every step that builds a Vocabulary, so
+#: that ``min_count``, ``max_size`` and ``handle_unknown`` mean one thing.
+VOCABULARY_CONSTRAINTS: dict[str, list[object]] = {
+    "min_count": [Interval(Integral, 1, None, closed="left")],
+    "max_size": [Interval(Integral, 1, None, closed="left"), None],
+    "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+}
 
 #: Sentinel id for a token that is not in the vocabulary.
 _MISSING = -1
