@@ -60,7 +60,14 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 class BatchError(RuntimeError):
-    """A batch run cannot start, resume or finish; the message says why."""
+    """A batch run cannot start, resume or finish; the message says why.
+
+    Examples
+    --------
+    >>> err = BatchError("out/: resume refused: the model changed")
+    >>> isinstance(err, RuntimeError), str(err)
+    (True, 'out/: resume refused: the model changed')
+    """
 
 
 @dataclass
@@ -83,6 +90,13 @@ class FeaturizeReport:
         Shards found finished and skipped (``resume=True``).
     seconds : float
         Wall time of the run.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> report = FeaturizeReport(Path("out"), n_in=10, n_written=9, n_quarantined=1)
+    >>> report.n_in == report.n_written + report.n_quarantined
+    True
     """
 
     out_dir: Path

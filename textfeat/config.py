@@ -65,7 +65,16 @@ _TEXTFEAT_STEPS = {
 
 
 class ConfigError(ValueError):
-    """A pipeline config is unreadable or names an unknown step or parameter."""
+    """A pipeline config is unreadable or names an unknown step or parameter.
+
+    Examples
+    --------
+    >>> try:
+    ...     parse_config('[[step]]\\nclass = "NoSuchStep"\\n')
+    ... except ConfigError as err:
+    ...     print(type(err).__name__)
+    ConfigError
+    """
 
 
 def known_steps() -> dict[str, str]:

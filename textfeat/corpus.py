@@ -70,6 +70,12 @@ class CorpusError(ValueError):
         What is wrong.
     raw : str or None
         The start of the offending text, when there is one.
+    
+    Examples
+    --------
+    >>> err = CorpusError("news.jsonl", 7, "invalid JSON")
+    >>> str(err), err.line
+    ('news.jsonl, line 7: invalid JSON', 7)
     """
 
     def __init__(
@@ -98,6 +104,11 @@ class Record:
         The document.
     label : Any
         Its label, or None for unlabelled corpora.
+
+    Examples
+    --------
+    >>> Record("news.jsonl:3", "Hello there.", "greeting")
+    Record(id='news.jsonl:3', text='Hello there.', label='greeting')
     """
 
     id: str

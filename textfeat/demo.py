@@ -33,6 +33,12 @@ class DemoResult:
         Wall time.
     pipeline : Pipeline
         The fitted pipeline.
+    
+    Examples
+    --------
+    >>> result = DemoResult(0.9, 3, 1, {"a": ["tok=x"]}, {}, 0.1)
+    >>> result.accuracy, result.top_features["a"]
+    (0.9, ['tok=x'])
     """
 
     accuracy: float

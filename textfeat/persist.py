@@ -67,7 +67,16 @@ TRUSTED: frozenset[str] = frozenset(
 
 
 class ModelFileError(ValueError):
-    """A model file is not a textfeat model, is damaged, or names untrusted code."""
+    """A model file is not a textfeat model, is damaged, or names untrusted code.
+
+    Examples
+    --------
+    >>> try:
+    ...     loads(b"not a model file")
+    ... except ModelFileError as err:
+    ...     print(type(err).__name__)
+    ModelFileError
+    """
 
 
 def _qualname(obj: Any) -> str:
