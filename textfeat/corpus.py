@@ -70,7 +70,7 @@ class CorpusError(ValueError):
         What is wrong.
     raw : str or None
         The start of the offending text, when there is one.
-    
+
     Examples
     --------
     >>> err = CorpusError("news.jsonl", 7, "invalid JSON")

@@ -33,7 +33,7 @@ class DemoResult:
         Wall time.
     pipeline : Pipeline
         The fitted pipeline.
-    
+
     Examples
     --------
     >>> result = DemoResult(0.9, 3, 1, {"a": ["tok=x"]}, {}, 0.1)
