@@ -211,6 +211,89 @@ def test_no_tokens_give_no_rows() -> None:
     assert vec.transform([[], []]).shape == (0, vec.n_features_out_)
 
 
+# -- conjunctions of positions ---------------------------------------------------------
+BIGRAMS = [[(-1, "word"), (0, "word")], [(0, "suffix2"), (1, "word")]]
+
+
+def test_conjunctions_by_hand_including_edges() -> None:
+    vec = WindowVectorizer(window=1, attributes={0: ["word"]}, conjunctions=BIGRAMS)
+    got = rows_as_dicts(vec, vec.fit_transform(SENT))
+    assert got == [
+        {"w[0]=the": 1, f"w[-1]|w[0]={S}|the": 1, "suffix2[0]|w[+1]=he|cat": 1},
+        {"w[0]=cat": 1, "w[-1]|w[0]=the|cat": 1, "suffix2[0]|w[+1]=at|sat": 1},
+        {"w[0]=sat": 1, "w[-1]|w[0]=cat|sat": 1, f"suffix2[0]|w[+1]=at|{E}": 1},
+    ]
+
+
+def test_conjunction_columns_follow_the_single_positions() -> None:
+    vec = WindowVectorizer(window=1, attributes={0: ["word"]}, conjunctions=BIGRAMS)
+    names = vec.fit(SENT).get_feature_names_out().tolist()
+    # 4 specials + 3 words, then each conjunction: its *UNK* and 3 combinations.
+    assert len(names) == vec.n_features_out_ == 7 + 4 + 4
+    assert names[7] == "w[-1]|w[0]=*UNK*"
+    assert names[11] == "suffix2[0]|w[+1]=*UNK*"
+
+
+def test_unseen_or_rare_combination_is_the_conjunction_unk() -> None:
+    train = [["a", "b"], ["a", "b"], ["c", "a"]]  # "c" is rare: *UNK*
+    vec = WindowVectorizer(
+        window=1, attributes={0: ["word"]}, conjunctions=BIGRAMS[:1], min_count=2
+    ).fit(train)
+    # kept: "*S*|a" and "a|b" (twice each); "*S*|*UNK*" and "*UNK*|a" once each.
+    assert vec.get_feature_names_out().tolist()[6:] == [
+        "w[-1]|w[0]=*UNK*",
+        f"w[-1]|w[0]={S}|a",
+        "w[-1]|w[0]=a|b",
+    ]
+    got = rows_as_dicts(vec, vec.transform([["c", "a", "b"]]))
+    assert got == [
+        {"w[0]=*UNK*": 1, "w[-1]|w[0]=*UNK*": 1},
+        {"w[0]=a": 1, "w[-1]|w[0]=*UNK*": 1},
+        {"w[0]=b": 1, "w[-1]|w[0]=a|b": 1},
+    ]
+    ignore = clone(vec).set_params(handle_unknown="ignore").fit(train)
+    assert rows_as_dicts(ignore, ignore.transform([["c", "a", "b"]])) == [
+        {},
+        {"w[0]=a": 1},
+        {"w[0]=b": 1, "w[-1]|w[0]=a|b": 1},
+    ]
+
+
+def test_conjunctions_max_size_keeps_the_most_frequent() -> None:
+    # words a, b kept ("c" is *UNK*); bigrams *S*|a, a|b x2, b|a, b|*UNK*: the
+    # second place is a tie, broken by the smaller code (*S* has id 2 < b's 5).
+    train = [["a", "b", "a", "b", "c"]]
+    vec = WindowVectorizer(
+        window=1, attributes={0: ["word"]}, conjunctions=BIGRAMS[:1], max_size=2
+    ).fit(train)
+    assert vec.get_feature_names_out().tolist()[-3:] == [
+        "w[-1]|w[0]=*UNK*",
+        f"w[-1]|w[0]={S}|a",
+        "w[-1]|w[0]=a|b",
+    ]
+
+
+def test_conjunctions_keep_rows_aligned_after_a_split() -> None:
+    vec = WindowVectorizer(window=1, conjunctions=BIGRAMS).fit(SENT)
+    full = vec.transform(Tokens(SENT)).toarray()
+    assert np.array_equal(vec.transform(Tokens(SENT)[[2, 0]]).toarray(), full[[2, 0]])
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"conjunctions": [[(0, "word")]]}, "two or more"),
+        ({"conjunctions": [[(0, "word"), (3, "word")]]}, "window"),
+        ({"conjunctions": [[(0, "word"), (0, "word")]]}, "repeats"),
+        ({"conjunctions": [[(0, "word"), (1, "colour")]]}, "colour"),
+        ({"conjunctions": BIGRAMS, "combination": "sum"}, "concat"),
+    ],
+)
+def test_bad_conjunctions_are_named(params: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        WindowVectorizer(window=1, **params).fit([["a"]])
+
+
 # -- unknown words -------------------------------------------------------------------
 def test_unknown_policies() -> None:
     train = [["a", "b"]]

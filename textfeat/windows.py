@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.signatures import goldberg_signature
-from textfeat.vocab import BOS_ID, EOS_ID, UNK_ID, Vocabulary
+from textfeat.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
 
 __all__ = ["ATTRIBUTES", "Token", "Tokens", "WindowVectorizer", "word_shape"]
 
@@ -326,6 +326,17 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         positions' encodings, their mean (the sum divided by ``2k + 1``), or
         their sum weighted by ``weights``.
 
+    ``conjunctions`` (one-hot, ``"concat"`` only) adds one block per
+    conjunction of (position, attribute) pairs, after the single positions'
+    blocks: its values are the joined values of its parts, named like
+    ``lower[-1]|lower[0]=the|dog``, so a linear model can weigh a word
+    bigram or a suffix seen after a given word. A part's value is taken
+    after its own attribute's vocabulary (a rare value is ``*UNK*``);
+    combinations seen fewer than ``min_count`` times in ``fit``, or beyond
+    the ``max_size`` most frequent, share the block's ``*UNK*`` column, as
+    do combinations first met in ``transform`` (none fires with
+    ``handle_unknown="ignore"``).
+
     With ``encoding="onehot"`` each attribute has its own
     :class:`~textfeat.Vocabulary` learned in ``fit`` and the output is CSR.
     With ``encoding="dense"`` each position is the vector of its word in
@@ -366,6 +377,12 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         of its block, fires nothing, or raises ``ValueError``.
     dtype : numpy dtype, default=np.float64
         Type of the output values.
+    conjunctions : sequence of sequences of (int, attribute) pairs or None, \
+default=None
+        Conjunction features (see above), e.g. ``[[(-1, "lower"), (0,
+        "lower")]]`` for the word bigram ending at the focus. Each
+        conjunction has two or more distinct parts; an attribute is given as
+        in ``attributes``.
 
     Attributes
     ----------
@@ -373,6 +390,12 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         One-hot: the vocabulary of each attribute, by feature-name prefix.
     slots_ : list of (int, str)
         The (position, attribute prefix) pairs, in column order.
+    conjunctions_ : list of tuples of (int, str)
+        The parts of each conjunction as (position, attribute prefix).
+    conjunction_keys_ : list of ndarray of int64
+        For each conjunction, the kept combinations in column order (after
+        its ``*UNK*`` column), each coded as a mixed-radix number over the
+        parts' vocabulary ids.
     n_features_out_ : int
         Number of output columns.
 
@@ -391,6 +414,13 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
     >>> row = summed.transform([["a", "a", "b"]])[1]
     >>> dict(zip(summed.get_feature_names_out()[row.indices], row.data))
     {'w=a': np.float64(2.0), 'w=b': np.float64(1.0)}
+    >>> bigram = WindowVectorizer(
+    ...     window=1, attributes={0: ["word"]}, conjunctions=[[(-1, "word"), (0, "word")]]
+    ... )
+    >>> X = bigram.fit_transform([["the", "cat", "sat"]])
+    >>> names = bigram.get_feature_names_out()
+    >>> [names[j] for j in X[1].indices]
+    ['w[0]=cat', 'w[-1]|w[0]=the|cat']
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -404,6 +434,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         "max_size": [Interval(Integral, 1, None, closed="left"), None],
         "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
         "dtype": "no_validation",
+        "conjunctions": [list, tuple, None],
     }
 
     def __init__(
@@ -419,6 +450,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         max_size: int | None = None,
         handle_unknown: str = "unk",
         dtype: Any = np.float64,
+        conjunctions: Sequence[Sequence[tuple[int, Any]]] | None = None,
     ) -> None:
         self.window = window
         self.attributes = attributes
@@ -430,6 +462,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         self.max_size = max_size
         self.handle_unknown = handle_unknown
         self.dtype = dtype
+        self.conjunctions = conjunctions
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
@@ -477,6 +510,67 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
             )
         return slots, funcs
 
+    def _conjunction_parts(
+        self, funcs: dict[str, Callable[[str], str]]
+    ) -> list[tuple[tuple[int, str], ...]]:
+        """The (position, prefix) parts of each conjunction; adds their functions."""
+        if self.conjunctions is None:
+            return []
+        if self.encoding != "onehot" or self.combination != "concat":
+            raise ValueError(
+                "The 'conjunctions' parameter of WindowVectorizer needs "
+                "encoding='onehot' and combination='concat'; got encoding="
+                f"{self.encoding!r} and combination={self.combination!r}."
+            )
+        k = self.window
+        out = []
+        for conj in self.conjunctions:
+            if isinstance(conj, str) or not isinstance(conj, Sequence) or len(conj) < 2:
+                raise ValueError(
+                    "Each conjunction of WindowVectorizer must be a sequence of two "
+                    f"or more (position, attribute) pairs. Got {conj!r}."
+                )
+            parts = []
+            for part in conj:
+                if not (isinstance(part, Sequence) and len(part) == 2):
+                    raise ValueError(
+                        "Each part of a conjunction of WindowVectorizer must be a "
+                        f"(position, attribute) pair. Got {part!r} in {conj!r}."
+                    )
+                d, spec = part
+                if (
+                    isinstance(d, bool)
+                    or not isinstance(d, Integral)
+                    or not -k <= d <= k
+                ):
+                    raise ValueError(
+                        "The positions in 'conjunctions' of WindowVectorizer must be "
+                        f"in -window..window (window={k}). Got {d!r} in {conj!r}."
+                    )
+                prefix, func = _resolve_attribute(spec)
+                if funcs.get(prefix, func) is not func and not isinstance(spec, str):
+                    raise ValueError(
+                        f"Two different attribute functions are named {prefix!r}."
+                    )
+                funcs.setdefault(prefix, func)
+                parts.append((int(d), prefix))
+            if len(set(parts)) != len(parts):
+                raise ValueError(f"A conjunction repeats one of its parts: {conj!r}.")
+            out.append(tuple(parts))
+        return out
+
+    def _conjunction_codes(
+        self,
+        parts: tuple[tuple[int, str], ...],
+        encoded: dict[str, np.ndarray],
+        centre: np.ndarray,
+    ) -> np.ndarray:
+        """Mixed-radix code of each token's combination of the parts' ids."""
+        code = np.zeros(len(centre), dtype=np.int64)
+        for d, p in parts:
+            code = code * len(self.vocabularies_[p]) + encoded[p][centre + d]
+        return code
+
     def _position_weights(self) -> np.ndarray:
         k = self.window
         n = 2 * k + 1
@@ -517,6 +611,8 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         slots, funcs = self._slots()
         self._position_weights()  # a bad `weights` fails here
         self.slots_ = slots
+        self.conjunctions_ = self._conjunction_parts(funcs)
+        self.conjunction_keys_ = []
         if self.encoding == "dense":
             from textfeat.vectors import WordVectors
 
@@ -546,8 +642,42 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
             self.vocabularies_[prefix] = Vocabulary(
                 self.min_count, self.max_size
             ).fit_counts(values)
-        self.n_features_out_ = sum(self._block_sizes())
+        if self.conjunctions_:
+            self._fit_conjunctions(tokens, funcs)
+        self.n_features_out_ = sum(self._block_sizes()) + sum(
+            1 + len(keys) for keys in self.conjunction_keys_
+        )
         return self
+
+    def _fit_conjunctions(
+        self, tokens: Tokens, funcs: dict[str, Callable[[str], str]]
+    ) -> None:
+        """Keep the combinations seen at least ``min_count`` times (``max_size``)."""
+        words, word_at, is_eos, centre = _layout(tokens, self.window)
+        needed = {p for parts in self.conjunctions_ for _, p in parts}
+        encoded = {
+            p: self._encode_attribute(
+                p, funcs[p], words, word_at, is_eos, handle_unknown="unk"
+            )
+            for p in needed
+        }
+        for parts in self.conjunctions_:
+            radix = [len(self.vocabularies_[p]) for _, p in parts]
+            if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
+                raise ValueError(
+                    f"The conjunction {parts!r} has too many possible values "
+                    f"({' x '.join(map(str, radix))}) to be coded in 64 bits; "
+                    "raise min_count or set max_size."
+                )
+            keys, counts = np.unique(
+                self._conjunction_codes(parts, encoded, centre), return_counts=True
+            )
+            keep = counts >= self.min_count
+            keys, counts = keys[keep], counts[keep]
+            if self.max_size is not None and len(keys) > self.max_size:
+                order = np.lexsort((keys, -counts))  # most frequent, then by code
+                keys = np.sort(keys[order[: self.max_size]])
+            self.conjunction_keys_.append(keys)
 
     def _block_sizes(self) -> list[int]:
         if self.combination == "concat":
@@ -572,25 +702,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         tokens = _as_tokens(X, type(self).__name__)
-        k = self.window
-        # Only the sentences holding the requested tokens are encoded, each
-        # once, laid end to end with k begin/end symbols on each side.
-        used, inverse = np.unique(tokens.sentence_ids, return_inverse=True)
-        sents = [tokens.sentences[s] for s in used.tolist()]
-        lengths = np.fromiter(map(len, sents), dtype=np.int64, count=len(sents))
-        padded = lengths + 2 * k
-        starts = np.cumsum(padded) - padded
-        total = int(padded.sum())
-        word_at = np.repeat(starts + k, lengths) + (
-            np.arange(int(lengths.sum()))
-            - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        )
-        is_eos = np.zeros(total, dtype=bool)
-        if k:
-            tail = (starts + padded)[:, None] - np.arange(1, k + 1)[None, :]
-            is_eos[tail.ravel()] = True
-        centre = starts[inverse.ravel()] + k + tokens.positions
-        words = list(chain.from_iterable(sents))
+        words, word_at, is_eos, centre = _layout(tokens, self.window)
         if self.encoding == "dense":
             return self._dense(words, word_at, is_eos, centre)
         return self._onehot(words, word_at, is_eos, centre)
@@ -602,8 +714,10 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         words: list[str],
         word_at: np.ndarray,
         is_eos: np.ndarray,
+        handle_unknown: str | None = None,
     ) -> np.ndarray:
         """Ids of one attribute over the padded layout (BOS/EOS at the edges)."""
+        handle_unknown = handle_unknown or self.handle_unknown
         vocab = self.vocabularies_[prefix]
         stoi = vocab.stoi_
         table = {w: stoi.get(_checked(func(w), prefix, w), -1) for w in set(words)}
@@ -611,7 +725,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
             map(table.__getitem__, words), dtype=np.int64, count=len(words)
         )
         if (ids < 0).any():
-            if self.handle_unknown == "error":
+            if handle_unknown == "error":
                 bad = words[int(np.flatnonzero(ids < 0)[0])]
                 raise ValueError(
                     f"unknown value {func(bad)!r} of attribute {prefix!r} (word "
@@ -630,6 +744,8 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         centre: np.ndarray,
     ) -> sp.csr_matrix:
         _, funcs = self._slots()
+        if getattr(self, "conjunctions_", []):
+            self._conjunction_parts(funcs)  # functions of conjunction-only attributes
         k = self.window
         n = len(centre)
         encoded = {
@@ -641,19 +757,34 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         concat = self.combination == "concat"
         attr_start = dict(zip(self.vocabularies_, block_start.tolist(), strict=False))
         pos_w = self._position_weights()
-        cols = np.empty((n, len(self.slots_)), dtype=np.int64)
-        vals = np.empty((n, len(self.slots_)), dtype=np.float64)
+        conjunctions = getattr(self, "conjunctions_", [])
+        n_slots = len(self.slots_) + len(conjunctions)
+        cols = np.empty((n, n_slots), dtype=np.int64)
+        vals = np.empty((n, n_slots), dtype=np.float64)
         for j, (d, p) in enumerate(self.slots_):
             ids = encoded[p][centre + d]
             cols[:, j] = ids + (block_start[j] if concat else attr_start[p])
             vals[:, j] = 1.0 if concat else pos_w[d + k]
             if self.handle_unknown == "ignore":
                 vals[ids == UNK_ID, j] = 0.0
+        start = int(sum(sizes))
+        for j, (parts, keys) in enumerate(
+            zip(conjunctions, self.conjunction_keys_, strict=True), len(self.slots_)
+        ):
+            code = self._conjunction_codes(parts, encoded, centre)
+            at = np.searchsorted(keys, code)
+            found = at < len(keys)
+            found[found] = keys[at[found]] == code[found]
+            cols[:, j] = start + np.where(found, at + 1, 0)  # 0: the block's *UNK*
+            vals[:, j] = 1.0
+            if self.handle_unknown == "ignore":
+                vals[~found, j] = 0.0
+            start += 1 + len(keys)
         X = sp.csr_matrix(
             (
                 vals.ravel(),
                 cols.ravel(),
-                np.arange(0, n * len(self.slots_) + 1, len(self.slots_)),
+                np.arange(0, n * n_slots + 1, n_slots),
             ),
             shape=(n, self.n_features_out_),
         )
@@ -727,6 +858,20 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
             for d, p in self.slots_:
                 tag = f"{p}[{_offset_name(d)}]="
                 names += [tag + v for v in self.vocabularies_[p].itos_]
+            for parts, keys in zip(
+                getattr(self, "conjunctions_", []),
+                getattr(self, "conjunction_keys_", []),
+                strict=True,
+            ):
+                tag = "|".join(f"{p}[{_offset_name(d)}]" for d, p in parts) + "="
+                radix = [len(self.vocabularies_[p]) for _, p in parts]
+                ids = np.unravel_index(keys, radix) if len(keys) else [[]] * len(parts)
+                values = [
+                    [self.vocabularies_[p].itos_[i] for i in part_ids.tolist()]
+                    for (_, p), part_ids in zip(parts, ids, strict=True)
+                ]
+                names.append(tag + UNK)
+                names += [tag + "|".join(combo) for combo in zip(*values, strict=True)]
         else:
             for p, vocab in self.vocabularies_.items():
                 names += [f"{p}={v}" for v in vocab.itos_]
@@ -740,6 +885,33 @@ def _checked(value: Any, prefix: str, word: str) -> str:
             f"the word {word!r}; attribute functions must return strings."
         )
     return value
+
+
+def _layout(
+    tokens: Tokens, k: int
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The sentences of ``tokens`` end to end, with ``k`` edge symbols each side.
+
+    Only the sentences holding the requested tokens are laid out, each once.
+    Returns the words in order, the index of each word in the padded layout,
+    a mask of the end-of-sentence slots (the other edge slots are begin
+    slots), and the index of each token of ``tokens`` in that layout.
+    """
+    used, inverse = np.unique(tokens.sentence_ids, return_inverse=True)
+    sents = [tokens.sentences[s] for s in used.tolist()]
+    lengths = np.fromiter(map(len, sents), dtype=np.int64, count=len(sents))
+    padded = lengths + 2 * k
+    starts = np.cumsum(padded) - padded
+    total = int(padded.sum())
+    word_at = np.repeat(starts + k, lengths) + (
+        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    is_eos = np.zeros(total, dtype=bool)
+    if k:
+        tail = (starts + padded)[:, None] - np.arange(1, k + 1)[None, :]
+        is_eos[tail.ravel()] = True
+    centre = starts[inverse.ravel()] + k + tokens.positions
+    return list(chain.from_iterable(sents)), word_at, is_eos, centre
 
 
 def _as_tokens(X: Any, step: str) -> Tokens:
