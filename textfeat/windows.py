@@ -44,6 +44,12 @@ class Token(NamedTuple):
         The whole sentence.
     position : int
         Index of the token in ``sentence``.
+
+    Examples
+    --------
+    >>> tok = Token(("the", "cat", "sat"), 1)
+    >>> tok.word, tok.sentence[tok.position + 1]
+    ('cat', 'sat')
     """
 
     sentence: tuple[str, ...]
