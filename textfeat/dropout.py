@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, pairwise, repeat
 from numbers import Real
@@ -16,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.vocab import SPECIALS, UNK
+from textfeat.vocab import SPECIALS, UNK, count_tokens
 
 __all__ = ["WordDropout"]
 
@@ -148,9 +147,7 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
         self : WordDropout
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        counts: Counter[str] = Counter()
-        for doc in docs:
-            counts.update(doc)
+        counts = count_tokens(docs)
         self.counts_ = counts
         rng = check_random_state(self.random_state)
         self.seed_ = int(rng.randint(0, 2**62, dtype=np.int64))

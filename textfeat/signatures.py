@@ -41,7 +41,6 @@ Two schemes are built in:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Integral
 from typing import Any, Self
@@ -52,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.vocab import SPECIALS, UNK
+from textfeat.vocab import SPECIALS, UNK, count_tokens
 
 __all__ = ["WordSignatures", "berkeley_signature", "goldberg_signature"]
 
@@ -265,9 +264,7 @@ class WordSignatures(TextTransformerMixin, BaseEstimator):
         self : WordSignatures
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        counts: Counter[str] = Counter()
-        for doc in docs:
-            counts.update(doc)
+        counts = count_tokens(docs)
         self.counts_ = counts
         self.known_words_ = frozenset(
             w for w, c in counts.items() if c >= self.min_count

@@ -38,6 +38,7 @@ __all__ = [
     "UNK_ID",
     "VOCABULARY_CONSTRAINTS",
     "Vocabulary",
+    "count_tokens",
 ]
 
 PAD = "*PAD*"
@@ -130,10 +131,7 @@ class Vocabulary(Mapping[str, int]):
         ValueError
             If no regular token is seen at least ``min_count`` times.
         """
-        counts: Counter[str] = Counter()
-        for doc in docs:
-            counts.update(doc)
-        return self.fit_counts(counts)
+        return self.fit_counts(count_tokens(docs))
 
     def fit_counts(self, counts: Mapping[str, int]) -> Self:
         """Build the mapping from token counts instead of documents.
@@ -327,6 +325,29 @@ class Vocabulary(Mapping[str, int]):
         offsets = np.zeros(len(docs) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         return ids, offsets
+
+
+def count_tokens(docs: Iterable[Iterable[str]]) -> Counter[str]:
+    """Count the tokens of all documents (one C-level pass per document).
+
+    Parameters
+    ----------
+    docs : iterable of iterables of str
+        Tokenized documents.
+
+    Returns
+    -------
+    collections.Counter
+
+    Examples
+    --------
+    >>> count_tokens([["a", "b"], ["a"]])
+    Counter({'a': 2, 'b': 1})
+    """
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        counts.update(doc)
+    return counts
 
 
 def resolve_unknown(
