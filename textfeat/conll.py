@@ -12,9 +12,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textfeat.corpus import CorpusError, _open_text
+from textfeat.corpus import CorpusError, _decoded_lines
 
-__all__ = ["CONLLU_COLUMNS", "ConllSentence", "read_conll2003", "read_conllu"]
+__all__ = [
+    "CONLLU_COLUMNS",
+    "ConllSentence",
+    "parse_conllu",
+    "read_conll2003",
+    "read_conllu",
+]
 
 #: The ten CoNLL-U columns, by the names :meth:`ConllSentence.__getitem__` uses.
 CONLLU_COLUMNS: tuple[str, ...] = (
@@ -115,10 +121,49 @@ def read_conllu(path: str | Path) -> list[ConllSentence]:
     >>> sent.words, sent["upos"], sent.metadata["sent_id"]
     (['do', "n't", 'go'], ['AUX', 'PART', 'VERB'], 's1')
     """
-    path = Path(path)
+    return [_raise(item) for item in parse_conllu(Path(path))]
+
+
+def _raise(item: ConllSentence | CorpusError) -> ConllSentence:
+    if isinstance(item, CorpusError):
+        raise item
+    return item
+
+
+def parse_conllu(
+    path: Path, encoding: str = "utf-8"
+) -> Iterator[ConllSentence | CorpusError]:
+    """Stream a CoNLL-U file: each sentence, or the error that spoils it.
+
+    The one CoNLL-U parser of textfeat: :func:`read_conllu` raises the first
+    error, :func:`textfeat.corpus.read_conllu` sends it to a quarantine and
+    goes on with the next sentence.
+
+    Parameters
+    ----------
+    path : Path
+        The file (gzip if the name ends in ``.gz``).
+    encoding : str, default="utf-8"
+        Encoding of the file.
+
+    Yields
+    ------
+    ConllSentence or CorpusError
+        A sentence, or the first error found in it (naming file and line).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.conllu"
+    >>> _ = p.write_text("1\\tHi\\n\\n1\\tHi\\thi\\tINTJ\\t_\\t_\\t0\\troot\\t_\\t_\\n")
+    >>> [type(x).__name__ for x in parse_conllu(p)]
+    ['CorpusError', 'ConllSentence']
+    """
     names = CONLLU_COLUMNS[2:]
-    out: list[ConllSentence] = []
-    for start, rows, comments in _blocks(path):
+    for start, rows, comments, bad in _blocks(path, encoding=encoding):
+        if bad is not None:
+            yield bad
+            continue
         meta: dict[str, str] = {}
         for _, text in comments:
             body = text[1:].strip()
@@ -127,32 +172,36 @@ def read_conllu(path: str | Path) -> list[ConllSentence]:
                 meta[key.strip()] = value.strip()
         words: list[str] = []
         cols: list[list[str]] = [[] for _ in names]
+        error: CorpusError | None = None
         for line_no, text in rows:
             parts = text.split("\t")
             if len(parts) != 10:
-                raise CorpusError(
+                error = CorpusError(
                     path,
                     line_no,
-                    f"expected 10 tab-separated columns, got {len(parts)}",
+                    f"expected 10 tab-separated fields in a CoNLL-U token line, "
+                    f"got {len(parts)}",
                 )
+                break
             wid = parts[0]
             if "-" in wid or "." in wid:
                 continue  # multiword token or empty node
             if not wid.isdigit() or int(wid) != len(words) + 1:
-                raise CorpusError(
+                error = CorpusError(
                     path,
                     line_no,
                     f"word id {wid!r} where {len(words) + 1} was expected",
                 )
+                break
             words.append(parts[1])
             for col, value in zip(cols, parts[2:], strict=True):
                 col.append(value)
-        if not words:
-            raise CorpusError(path, start, "sentence without any word line")
-        out.append(
-            ConllSentence(words, dict(zip(names, cols, strict=True)), meta, start)
-        )
-    return out
+        if error is None and not words:
+            error = CorpusError(path, start, "sentence without any word line")
+        if error is not None:
+            yield error
+        else:
+            yield ConllSentence(words, dict(zip(names, cols, strict=True)), meta, start)
 
 
 def read_conll2003(
@@ -203,7 +252,9 @@ def read_conll2003(
             f"other than 'words'. Got {names!r} instead."
         )
     out: list[ConllSentence] = []
-    for start, rows, _ in _blocks(path, comments=False):
+    for start, rows, _, bad in _blocks(path, comments=False):
+        if bad is not None:
+            raise bad
         words: list[str] = []
         cols: list[list[str]] = [[] for _ in names]
         for line_no, text in rows:
@@ -228,33 +279,33 @@ def read_conll2003(
 
 
 def _blocks(
-    path: Path, comments: bool = True
-) -> Iterator[tuple[int, list[tuple[int, str]], list[tuple[int, str]]]]:
-    """Blank-line separated blocks: (first line, data rows, comment rows)."""
+    path: Path, comments: bool = True, encoding: str = "utf-8"
+) -> Iterator[
+    tuple[int, list[tuple[int, str]], list[tuple[int, str]], CorpusError | None]
+]:
+    """Blank-line separated blocks: (first line, data rows, comment rows, error).
+
+    ``error`` is the first undecodable line of the block, or None.
+    """
     rows: list[tuple[int, str]] = []
     notes: list[tuple[int, str]] = []
+    bad: CorpusError | None = None
     start = 0
-    line_no = 0
-    with _open_text(path) as fh:
-        while True:
-            line_no += 1
-            try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
-                raise CorpusError(path, line_no, f"undecodable bytes ({exc})") from exc
-            if not line:
-                break
-            text = line.rstrip("\r\n")
-            if not text.strip():
-                if rows or notes:
-                    yield start, rows, notes
-                rows, notes = [], []
-                continue
-            if not rows and not notes:
-                start = line_no
-            if comments and text.startswith("#"):
-                notes.append((line_no, text))
-            else:
-                rows.append((line_no, text))
-    if rows or notes:
-        yield start, rows, notes
+    for line_no, line in _decoded_lines(path, encoding):
+        if isinstance(line, CorpusError):
+            bad = bad or line
+            start = start or line_no
+            continue
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            if rows or notes or bad:
+                yield start, rows, notes, bad
+            rows, notes, bad, start = [], [], None, 0
+            continue
+        start = start or line_no
+        if comments and text.startswith("#"):
+            notes.append((line_no, text))
+        else:
+            rows.append((line_no, text))
+    if rows or notes or bad:
+        yield start, rows, notes, bad

@@ -210,12 +210,6 @@ def _open_bytes(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="strict")
-    return path.open("r", encoding="utf-8", errors="strict")
-
-
 def _check_exists(path: Path, *, directory: bool = False) -> None:
     if directory and not path.is_dir():
         raise FileNotFoundError(f"{path}: no such directory (the corpus root)")
@@ -575,52 +569,17 @@ def read_csv(
 
 # -- CoNLL-U ---------------------------------------------------------------------
 def _iter_conllu(path: Path, encoding: str) -> Iterator[Item]:
-    forms: list[str] = []
-    comments: dict[str, str] = {}
-    start = 0
-    bad: CorpusError | None = None
+    from textfeat.conll import parse_conllu  # conll imports this module
 
-    def flush() -> Item | None:
-        if bad is not None:
-            return bad
-        if not forms:
-            return None
-        text = comments.get("text", " ".join(forms))
-        rid = comments.get("sent_id", f"{path.name}:{start}")
-        return Record(rid, text)
-
-    for line_no, line in _decoded_lines(path, encoding):
-        if isinstance(line, CorpusError):
-            bad = bad or line
-            start = start or line_no
+    for item in parse_conllu(path, encoding):
+        if isinstance(item, CorpusError):
+            yield item
             continue
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            item = flush()
-            if item is not None:
-                yield item
-            forms, comments, start, bad = [], {}, 0, None
-            continue
-        start = start or line_no
-        if line.startswith("#"):
-            key, sep, value = line[1:].partition("=")
-            if sep:
-                comments[key.strip()] = value.strip()
-            continue
-        cols = line.split("\t")
-        if len(cols) != 10:
-            bad = bad or CorpusError(
-                path,
-                line_no,
-                f"a CoNLL-U token line has 10 tab-separated fields, got {len(cols)}",
-                _preview(line),
-            )
-            continue
-        if cols[0].isdigit():  # skip multiword ranges (1-2) and empty nodes (1.1)
-            forms.append(cols[1])
-    item = flush()
-    if item is not None:
-        yield item
+        meta = item.metadata
+        yield Record(
+            meta.get("sent_id", f"{path.name}:{item.line}"),
+            meta.get("text", " ".join(item.words)),
+        )
 
 
 def read_conllu(
