@@ -68,13 +68,20 @@ def fit_model(path: Path) -> None:
 
 
 class TreeRSS:
-    """Peak of the summed RSS of this process and all its descendants."""
+    """Peak memory of this process and all its descendants, sampled.
 
-    def __init__(self, every: float = 0.2) -> None:
+    ``peak`` is the summed RSS, which counts pages that forked workers share
+    with their parent once per process, so it overstates what the tree uses;
+    ``peak_pss`` is the summed proportional set size (a shared page is split
+    between the processes that map it), the physical memory the run holds;
+    ``peak_max`` is the largest single process.
+    """
+
+    def __init__(self, every: float = 0.5) -> None:
         import psutil
 
         self.proc = psutil.Process()
-        self.peak = 0
+        self.peak = self.peak_pss = self.peak_max = 0
         self.every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -83,17 +90,22 @@ class TreeRSS:
         import psutil
 
         while not self._stop.is_set():
-            total = 0
+            rss = pss = top = 0
             try:
                 procs = [self.proc, *self.proc.children(recursive=True)]
-                for p in procs:
-                    try:
-                        total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
             except psutil.Error:
-                pass
-            self.peak = max(self.peak, total)
+                procs = [self.proc]
+            for p in procs:
+                try:
+                    m = p.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss += m.rss
+                pss += getattr(m, "pss", m.rss)
+                top = max(top, m.rss)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_max = max(self.peak_max, top)
             time.sleep(self.every)
 
     def __enter__(self) -> TreeRSS:
@@ -136,6 +148,8 @@ def run_one(mode: str, model: Path, corpus: Path, out: Path) -> dict:
         "records": n,
         "seconds": seconds,
         "peak_rss_mb": rss.peak / 1e6,
+        "peak_pss_mb": rss.peak_pss / 1e6,
+        "peak_rss_one_process_mb": rss.peak_max / 1e6,
     }
 
 
@@ -186,6 +200,9 @@ def main() -> None:
         "--rss-sizes", default="", help="comma-separated MB sizes for the RSS check"
     )
     ap.add_argument("--modes", default="spacy,n1,n2,dask2")
+    ap.add_argument(
+        "--rss-modes", default="n2,dask2", help="modes run at each --rss-sizes"
+    )
     ap.add_argument("--json", type=Path, default=Path("bench_batch.json"))
     ap.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -217,10 +234,11 @@ def main() -> None:
         for mb in [float(s) for s in args.rss_sizes.split(",") if s]:
             c = tmp / f"corpus-{mb:g}.jsonl"
             make_corpus(mb, c)
-            r = sub("n2", model, c, tmp / f"out-rss-{mb:g}")
-            r["size_mb"] = mb
-            results.setdefault("rss", []).append(r)
-            print(r, flush=True)
+            for mode in args.rss_modes.split(","):
+                r = sub(mode, model, c, tmp / f"out-rss-{mode}-{mb:g}")
+                r["size_mb"] = mb
+                results.setdefault("rss", []).append(r)
+                print(r, flush=True)
             c.unlink()
     results["machine"]["load_after"] = os.getloadavg()
     args.json.write_text(json.dumps(results, indent=1))

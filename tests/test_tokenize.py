@@ -116,3 +116,20 @@ def test_progress_bar_reports_documents(capsys):
     SpacyTokenizer(progress=True, batch_size=2).transform(["a b", "c", "d"])
     err = capsys.readouterr().err
     assert "tokenize" in err and "3/3" in err
+
+
+@pytest.mark.skipif(
+    not hasattr(spacy.blank("en"), "memory_zone"), reason="spaCy < 3.8: no memory zones"
+)
+def test_long_streams_do_not_grow_spacys_string_store(nlp):
+    # Without a memory zone spaCy keeps every new string it sees; a batch job
+    # over a large corpus would grow without bound.
+    from textfeat.tokenize import blank_pipeline
+
+    shared = blank_pipeline("en", False)
+    SpacyTokenizer().fit_transform(["warm up"])
+    before = len(shared.vocab.strings)
+    texts = [f"zqx{i}word and blorp{i}ing, unseen {i * 7}" for i in range(300)]
+    got = SpacyTokenizer().fit_transform(texts)
+    assert len(shared.vocab.strings) == before
+    assert got == [[t.text for t in nlp.tokenizer(s)] for s in texts]

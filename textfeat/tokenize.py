@@ -7,6 +7,7 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from functools import lru_cache
 from numbers import Integral
 from typing import Any, Literal, Self
@@ -64,6 +65,22 @@ def _tokenize_texts(
 ) -> list[Any]:
     """Tokenize ``texts``; module level so worker processes can run it."""
     nlp = blank_pipeline(lang, split_sentences)
+    # spaCy keeps every string it has seen (vocabulary, string store,
+    # tokenizer cache); over a long stream of text that grows without bound.
+    # A memory zone (spaCy >= 3.8) frees what this call added: the tokens
+    # leave it as Python strings.
+    zone = nlp.memory_zone() if hasattr(nlp, "memory_zone") else nullcontext()
+    with zone:
+        return _tokenize_docs(nlp, texts, attr, keep_whitespace, split_sentences)
+
+
+def _tokenize_docs(
+    nlp: Any,
+    texts: Sequence[str],
+    attr: str,
+    keep_whitespace: bool,
+    split_sentences: bool,
+) -> list[Any]:
     strings = nlp.vocab.strings
     attr_id, space_id, sent_id = _attr_ids(attr)
     sentencizer = nlp.get_pipe("sentencizer") if split_sentences else None
