@@ -415,3 +415,81 @@ def test_clone_and_tags() -> None:
     assert clone(vec).get_params() == vec.get_params()
     tags = vec.__sklearn_tags__()
     assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+# -- the "ambiguity" attribute (tags seen with a word in fit) -----------------------
+AMB_SENTS = [["I", "can", "can", "it"], ["Can", "you", "?"], ["you", "can"]]
+AMB_TAGS = ["PRON", "AUX", "VERB", "PRON", "AUX", "PRON", "PUNCT", "PRON", "AUX"]
+
+
+def test_ambiguity_classes_by_hand():
+    # lower-cased counts: can 4 (AUX, VERB, AUX, AUX), you 2 (PRON), i/it/? 1
+    tokens = Tokens(AMB_SENTS)
+    vec = WindowVectorizer(
+        window=1, attributes={0: ["ambiguity"], 1: ["ambiguity"]}, ambiguity_min_count=2
+    )
+    X = vec.fit_transform(tokens, AMB_TAGS)
+    assert vec.ambiguity_ == {"can": "AUX+VERB", "you": "PRON"}
+    rows = rows_as_dicts(vec, X)
+    assert rows[0] == {"amb[0]=*RARE*": 1.0, "amb[+1]=AUX+VERB": 1.0}
+    assert rows[4] == {"amb[0]=AUX+VERB": 1.0, "amb[+1]=PRON": 1.0}
+    assert rows[8] == {"amb[0]=AUX+VERB": 1.0, "amb[+1]=*/S*": 1.0}
+    # a word never seen in fit is *RARE*, like a rare one
+    new = rows_as_dicts(vec, vec.transform([["CAN", "they"]]))
+    assert new == [
+        {"amb[0]=AUX+VERB": 1.0, "amb[+1]=*RARE*": 1.0},
+        {"amb[0]=*RARE*": 1.0, "amb[+1]=*/S*": 1.0},
+    ]
+
+
+def test_ambiguity_with_the_default_threshold_and_in_a_conjunction():
+    vec = WindowVectorizer(
+        window=1,
+        attributes={0: ["lower"]},
+        conjunctions=[[(-1, "ambiguity"), (1, "ambiguity")]],
+        ambiguity_min_count=4,
+    )
+    X = vec.fit_transform(Tokens(AMB_SENTS), AMB_TAGS)
+    assert vec.ambiguity_ == {"can": "AUX+VERB"}
+    row = rows_as_dicts(vec, X)[2]  # "can" between "can" and "it"
+    assert row["amb[-1]|amb[+1]=AUX+VERB|*RARE*"] == 1.0
+
+
+def test_ambiguity_needs_aligned_tags():
+    vec = WindowVectorizer(attributes=["ambiguity"])
+    with pytest.raises(ValueError, match=r"fit\(X, y\)"):
+        vec.fit(Tokens(AMB_SENTS))
+    with pytest.raises(ValueError, match="one tag per token"):
+        vec.fit(Tokens(AMB_SENTS), AMB_TAGS[:-1])
+
+
+def test_ambiguity_is_learned_per_fold_in_a_pipeline():
+    # In cross-validation each fold's classes come from that fold's tags only.
+    tokens = Tokens(AMB_SENTS * 4)
+    tags = np.array(AMB_TAGS * 4)
+    pipe = make_pipeline(
+        WindowVectorizer(
+            window=1, attributes=["lower", "ambiguity"], ambiguity_min_count=2
+        ),
+        MultinomialNB(),
+    )
+    fitted = clone(pipe).fit(tokens[:9], tags[:9])
+    assert fitted[0].ambiguity_ == {"can": "AUX+VERB", "you": "PRON"}
+    fitted = clone(pipe).fit(tokens[:4], tags[:4])
+    assert fitted[0].ambiguity_ == {"can": "AUX+VERB"}
+    scores = cross_val_score(pipe, tokens, tags, cv=2)
+    assert scores.shape == (2,)
+    assert np.all(scores > 0.5)
+
+
+def test_ambiguity_survives_the_safe_model_file():
+    from textfeat.persist import dumps, loads
+
+    vec = WindowVectorizer(window=1, attributes=["lower", "ambiguity"])
+    vec.fit(Tokens(AMB_SENTS), AMB_TAGS)
+    again = loads(dumps(vec))
+    assert again.ambiguity_ == vec.ambiguity_
+    tokens = Tokens([["you", "can", "go"]])
+    np.testing.assert_array_equal(
+        again.transform(tokens).toarray(), vec.transform(tokens).toarray()
+    )

@@ -28,6 +28,7 @@ from textfeat.persist import ModelFileError
 from textfeat.persist import load as load_model
 from textfeat.persist import save as save_model
 from textfeat.ppmi import PPMIVectors
+from textfeat.scaling import FrequencyScaler
 from textfeat.scoring import (
     class_scores,
     conditional_entropy,
@@ -69,6 +70,7 @@ __all__ = [
     "CBOWVectorizer",
     "ConllSentence",
     "CorpusError",
+    "FrequencyScaler",
     "ModelFileError",
     "OneHotVectorizer",
     "PPMIVectors",

@@ -31,7 +31,7 @@ from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.signatures import goldberg_signature
 from textfeat.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
 
-__all__ = ["ATTRIBUTES", "Token", "Tokens", "WindowVectorizer", "word_shape"]
+__all__ = ["ATTRIBUTES", "RARE", "Token", "Tokens", "WindowVectorizer", "word_shape"]
 
 
 # -- the token-level container ---------------------------------------------
@@ -287,6 +287,8 @@ ATTRIBUTES: dict[str, tuple[str, Callable[[str], str]]] = {
     "has_hyphen": ("has_hyphen", _flag(lambda w: "-" in w)),
 }
 _AFFIX = re.compile(r"(prefix|suffix)([1-9])")
+#: Value of the ``"ambiguity"`` attribute for words seen too rarely in fit.
+RARE = "*RARE*"
 
 
 def _resolve_attribute(spec: Any) -> tuple[str, Callable[[str], str]]:
@@ -357,7 +359,8 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         ``k``, the number of positions on each side.
     attributes : sequence or dict, default=("word",)
         Attributes of every position: names from :data:`ATTRIBUTES`,
-        ``"prefix<n>"``, ``"suffix<n>"``, or ``(name, function)`` pairs. A
+        ``"prefix<n>"``, ``"suffix<n>"``, ``"ambiguity"`` (see
+        ``ambiguity_min_count``), or ``(name, function)`` pairs. A
         dict maps relative positions to their own list (positions left out
         contribute nothing), e.g. ``{0: ["word", "suffix3"], -1: ["word"],
         1: ["word"]}``. Dense encoding takes exactly one attribute (the
@@ -389,6 +392,16 @@ default=None
         "lower")]]`` for the word bigram ending at the focus. Each
         conjunction has two or more distinct parts; an attribute is given as
         in ``attributes``.
+    ambiguity_min_count : int, default=5
+        For the ``"ambiguity"`` attribute (feature prefix ``amb``), learned
+        in ``fit(X, y)`` from the tags: a word's *ambiguity class* is the
+        set of tags seen with its lower case, joined by ``+``
+        (``ADP+SCONJ``), as in taggers since TnT. Words seen fewer than
+        this many times in ``fit``, and words never seen, get ``*RARE*``;
+        that keeps a rare training word's class from giving its own tag
+        away. (A frequent word's class includes the tag of each of its
+        training tokens: the class is a property of the word type, so it
+        is not cross-fitted.)
 
     Attributes
     ----------
@@ -402,6 +415,9 @@ default=None
         For each conjunction, the kept combinations in column order (after
         its ``*UNK*`` column), each coded as a mixed-radix number over the
         parts' vocabulary ids.
+    ambiguity_ : dict of str to str
+        Lower-cased word -> ambiguity class, for words seen at least
+        ``ambiguity_min_count`` times (empty without ``"ambiguity"``).
     n_features_out_ : int
         Number of output columns.
 
@@ -427,6 +443,12 @@ default=None
     >>> names = bigram.get_feature_names_out()
     >>> [names[j] for j in X[1].indices]
     ['w[0]=cat', 'w[-1]|w[0]=the|cat']
+    >>> amb = WindowVectorizer(window=0, attributes=["ambiguity"], ambiguity_min_count=2)
+    >>> amb = amb.fit([["I", "can", "can", "it"]], ["PRON", "AUX", "VERB", "PRON"])
+    >>> amb.ambiguity_
+    {'can': 'AUX+VERB'}
+    >>> list(amb.get_feature_names_out()[4:])
+    ['amb[0]=*RARE*', 'amb[0]=AUX+VERB']
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -441,6 +463,7 @@ default=None
         "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
         "dtype": "no_validation",
         "conjunctions": [list, tuple, None],
+        "ambiguity_min_count": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -457,6 +480,7 @@ default=None
         handle_unknown: str = "unk",
         dtype: Any = np.float64,
         conjunctions: Sequence[Sequence[tuple[int, Any]]] | None = None,
+        ambiguity_min_count: int = 5,
     ) -> None:
         self.window = window
         self.attributes = attributes
@@ -469,6 +493,7 @@ default=None
         self.handle_unknown = handle_unknown
         self.dtype = dtype
         self.conjunctions = conjunctions
+        self.ambiguity_min_count = ambiguity_min_count
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
@@ -499,7 +524,7 @@ default=None
             if isinstance(specs, str) or not isinstance(specs, Sequence):
                 specs = [specs]
             for spec in specs:
-                prefix, func = _resolve_attribute(spec)
+                prefix, func = self._resolve(spec)
                 if funcs.get(prefix, func) is not func and not isinstance(spec, str):
                     raise ValueError(
                         f"Two different attribute functions are named {prefix!r}."
@@ -515,6 +540,15 @@ default=None
                 "The 'attributes' parameter of WindowVectorizer gives no attribute."
             )
         return slots, funcs
+
+    def _resolve(self, spec: Any) -> tuple[str, Callable[[str], str]]:
+        """(prefix, function) of an attribute spec; ``"ambiguity"`` is learned."""
+        if isinstance(spec, str) and spec == "ambiguity":
+            return "amb", self._ambiguity_of
+        return _resolve_attribute(spec)
+
+    def _ambiguity_of(self, word: str) -> str:
+        return self.ambiguity_.get(word.lower(), RARE)
 
     def _conjunction_parts(
         self, funcs: dict[str, Callable[[str], str]]
@@ -553,7 +587,7 @@ default=None
                         "The positions in 'conjunctions' of WindowVectorizer must be "
                         f"in -window..window (window={k}). Got {d!r} in {conj!r}."
                     )
-                prefix, func = _resolve_attribute(spec)
+                prefix, func = self._resolve(spec)
                 if funcs.get(prefix, func) is not func and not isinstance(spec, str):
                     raise ValueError(
                         f"Two different attribute functions are named {prefix!r}."
@@ -604,7 +638,9 @@ default=None
         ----------
         X : Tokens or iterable of sequences of str
             Tokens in their sentences; plain sentences mean all their tokens.
-        y : ignored
+        y : array-like of shape (n_tokens,) or None, default=None
+            One tag per token. Needed only for the ``"ambiguity"``
+            attribute, ignored otherwise.
 
         Returns
         -------
@@ -619,6 +655,9 @@ default=None
         self.slots_ = slots
         self.conjunctions_ = self._conjunction_parts(funcs)
         self.conjunction_keys_ = []
+        self.ambiguity_ = {}
+        if funcs.get("amb") == self._ambiguity_of:
+            self.ambiguity_ = self._fit_ambiguity(tokens, y)
         if self.encoding == "dense":
             from textfeat.vectors import WordVectors
 
@@ -684,6 +723,28 @@ default=None
                 order = np.lexsort((keys, -counts))  # most frequent, then by code
                 keys = np.sort(keys[order[: self.max_size]])
             self.conjunction_keys_.append(keys)
+
+    def _fit_ambiguity(self, tokens: Tokens, y: Any) -> dict[str, str]:
+        """Lower-cased word -> the tags seen with it, joined by ``+``."""
+        if y is None:
+            raise ValueError(
+                "The 'ambiguity' attribute of WindowVectorizer is learned from the "
+                "tags: call fit(X, y) with one tag per token of X."
+            )
+        tags = np.asarray(y, dtype=object)
+        if tags.ndim != 1 or len(tags) != len(tokens):
+            raise ValueError(
+                "WindowVectorizer: y must hold one tag per token for the "
+                f"'ambiguity' attribute; got shape {tags.shape} for {len(tokens)} "
+                "tokens."
+            )
+        lower = [w.lower() for w in tokens.words]
+        counts = Counter(lower)
+        seen: dict[str, set[str]] = {}
+        for w, t in zip(lower, tags.tolist(), strict=True):
+            if counts[w] >= self.ambiguity_min_count:
+                seen.setdefault(w, set()).add(str(t))
+        return {w: "+".join(sorted(ts)) for w, ts in sorted(seen.items())}
 
     def _block_sizes(self) -> list[int]:
         if self.combination == "concat":
