@@ -133,3 +133,10 @@ def test_long_streams_do_not_grow_spacys_string_store(nlp):
     got = SpacyTokenizer().fit_transform(texts)
     assert len(shared.vocab.strings) == before
     assert got == [[t.text for t in nlp.tokenizer(s)] for s in texts]
+    # token lists passed through with attr="norm" look words up in the vocab
+    norm_vocab = blank_pipeline("en").vocab
+    before = len(norm_vocab.strings)
+    lists = [t.split() for t in texts]
+    got = SpacyTokenizer(attr="norm").fit_transform(lists)
+    assert len(norm_vocab.strings) == before
+    assert got == [[nlp.vocab[w].norm_ for w in ws] for ws in lists]

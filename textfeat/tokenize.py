@@ -56,6 +56,11 @@ def _attr_ids(attr: str) -> tuple[int, int, int]:
     return {"text": ORTH, "lower": LOWER, "norm": NORM}[attr], IS_SPACE, SENT_START
 
 
+def _memory_zone(nlp: Any) -> Any:
+    """``nlp.memory_zone()`` where spaCy has it (>= 3.8), else a no-op."""
+    return nlp.memory_zone() if hasattr(nlp, "memory_zone") else nullcontext()
+
+
 def _tokenize_texts(
     texts: Sequence[str],
     lang: str,
@@ -69,8 +74,7 @@ def _tokenize_texts(
     # tokenizer cache); over a long stream of text that grows without bound.
     # A memory zone (spaCy >= 3.8) frees what this call added: the tokens
     # leave it as Python strings.
-    zone = nlp.memory_zone() if hasattr(nlp, "memory_zone") else nullcontext()
-    with zone:
+    with _memory_zone(nlp):
         return _tokenize_docs(nlp, texts, attr, keep_whitespace, split_sentences)
 
 
@@ -310,8 +314,9 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         if self.attr == "lower":
             return [t.lower() for t in tokens]
         if self.attr == "norm":
-            vocab = blank_pipeline(self.lang).vocab
-            return [vocab[t].norm_ for t in tokens]
+            nlp = blank_pipeline(self.lang)
+            with _memory_zone(nlp):
+                return [nlp.vocab[t].norm_ for t in tokens]
         return list(tokens)
 
     def _parallel(
