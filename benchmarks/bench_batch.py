@@ -5,7 +5,7 @@ anchor), of featurize with n_jobs=1, n_jobs=2 and Dask with 2 workers; the
 peak resident memory of each run (the whole process tree, sampled with
 psutil); and the time to resume a run killed at 50 %.
 
-    python benchmarks/bench_batch.py --size 1024 --rss-sizes 256,1024
+    python benchmarks/bench_batch.py --size 1024 --rss-sizes 256
 
 Not collected by pytest. Develop with a small --size (e.g. 50).
 """

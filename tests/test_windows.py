@@ -493,3 +493,11 @@ def test_ambiguity_survives_the_safe_model_file():
     np.testing.assert_array_equal(
         again.transform(tokens).toarray(), vec.transform(tokens).toarray()
     )
+
+
+def test_ambiguity_name_clash_with_a_user_attribute_is_refused():
+    clash = ("amb", str.upper)
+    for attributes in (["ambiguity", clash], [clash, "ambiguity"]):
+        vec = WindowVectorizer(window=0, attributes=attributes)
+        with pytest.raises(ValueError, match="named 'amb'"):
+            vec.fit(Tokens(AMB_SENTS), AMB_TAGS)

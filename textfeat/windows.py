@@ -524,12 +524,7 @@ default=None
             if isinstance(specs, str) or not isinstance(specs, Sequence):
                 specs = [specs]
             for spec in specs:
-                prefix, func = self._resolve(spec)
-                if funcs.get(prefix, func) is not func and not isinstance(spec, str):
-                    raise ValueError(
-                        f"Two different attribute functions are named {prefix!r}."
-                    )
-                funcs.setdefault(prefix, func)
+                prefix = self._add_attribute(funcs, spec)
                 if (d, prefix) in slots:
                     raise ValueError(
                         f"Attribute {prefix!r} is given twice for position {d}."
@@ -541,11 +536,22 @@ default=None
             )
         return slots, funcs
 
-    def _resolve(self, spec: Any) -> tuple[str, Callable[[str], str]]:
-        """(prefix, function) of an attribute spec; ``"ambiguity"`` is learned."""
+    def _add_attribute(self, funcs: dict[str, Callable[[str], str]], spec: Any) -> str:
+        """Resolve ``spec`` into ``funcs`` (prefix -> function); its prefix.
+
+        ``"ambiguity"`` is the fitted table's look-up. A built-in name
+        always means the same function; a ``(name, function)`` pair, or
+        ``"ambiguity"``, may not share its name with a different function.
+        """
         if isinstance(spec, str) and spec == "ambiguity":
-            return "amb", self._ambiguity_of
-        return _resolve_attribute(spec)
+            prefix, func = "amb", self._ambiguity_of
+        else:
+            prefix, func = _resolve_attribute(spec)
+        known = funcs.setdefault(prefix, func)
+        fixed = isinstance(spec, str) and spec != "ambiguity"
+        if known is not func and known != func and not fixed:
+            raise ValueError(f"Two different attribute functions are named {prefix!r}.")
+        return prefix
 
     def _ambiguity_of(self, word: str) -> str:
         return self.ambiguity_.get(word.lower(), RARE)
@@ -587,12 +593,7 @@ default=None
                         "The positions in 'conjunctions' of WindowVectorizer must be "
                         f"in -window..window (window={k}). Got {d!r} in {conj!r}."
                     )
-                prefix, func = self._resolve(spec)
-                if funcs.get(prefix, func) is not func and not isinstance(spec, str):
-                    raise ValueError(
-                        f"Two different attribute functions are named {prefix!r}."
-                    )
-                funcs.setdefault(prefix, func)
+                prefix = self._add_attribute(funcs, spec)
                 parts.append((int(d), prefix))
             if len(set(parts)) != len(parts):
                 raise ValueError(f"A conjunction repeats one of its parts: {conj!r}.")
