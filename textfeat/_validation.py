@@ -1,8 +1,16 @@
 """Input checks shared by the text steps, with the error messages in one place.
 
 Text steps never call ``check_array`` on text. They accept any iterable of
-documents, reject a bare string, and name the index and the value of a bad
-document.
+documents (a list, tuple, generator, 1-d array or pandas Series) and a 2-d
+array or DataFrame with exactly one column (what scikit-learn's
+``ColumnTransformer`` passes for a column list such as ``["text"]``); they
+reject a bare string and any other shape, and name the index and the value
+of a bad document.
+
+A token list is a ``list`` or ``tuple`` of strings, never a numpy array: a
+row of a 2-d array of texts (or a one-element array holding a whole text)
+would otherwise pass for a tokenized document and give silently wrong
+features, so array documents are refused with a hint to call ``.tolist()``.
 """
 
 from __future__ import annotations
@@ -19,12 +27,72 @@ __all__ = [
     "text_step_tags",
 ]
 
-_TOKEN_CONTAINERS = (list, tuple, np.ndarray)
+_TOKEN_CONTAINERS = (list, tuple)
 
 
-def check_corpus(X: Any, step: str) -> None:
-    """Reject a bare string, ``None`` or a non-iterable given as a corpus."""
+def check_corpus(X: Any, step: str) -> Iterable[Any]:
+    """Return ``X`` as an iterable of documents, without reading a stream.
+
+    A bare string, ``None`` or a non-iterable is refused. An object with a
+    ``shape`` (numpy array, pandas Series or DataFrame, polars objects) must
+    be 1-d, or 2-d with exactly one column, which is flattened to its values
+    (never its column names); any other shape is refused naming it. Lists,
+    tuples and generators are returned as they are.
+
+    Parameters
+    ----------
+    X : iterable of documents, 1-d array-like or one-column 2-d array-like
+        The corpus.
+    step : str
+        Name of the calling step, used in error messages.
+
+    Returns
+    -------
+    iterable
+        ``X`` itself, or its one column as a list.
+
+    Examples
+    --------
+    >>> check_corpus(np.array([["a b"], ["c"]]), "demo")
+    ['a b', 'c']
+    >>> check_corpus(np.array([["a", "b"], ["c", "d"]]), "demo")
+    Traceback (most recent call last):
+    ...
+    TypeError: demo expects a 1-d sequence of documents or one column; got a ndarray with shape (2, 2); select one column: X[:, 0].
+    """
     _reject_bare(X, step)
+    if isinstance(X, list | tuple):
+        return X
+    shape = getattr(X, "shape", None)
+    if shape is None or callable(shape):
+        return X
+    try:
+        shape = tuple(int(n) for n in shape)
+    except (TypeError, ValueError):
+        return X
+    if len(shape) == 1:
+        return X.tolist() if isinstance(X, np.ndarray) else X
+    if len(shape) == 2 and shape[1] == 1:
+        arr = X if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
+        if arr.shape != shape:
+            raise _bad_shape(X, shape, step)
+        return arr[:, 0].tolist()
+    raise _bad_shape(X, shape, step)
+
+
+def _bad_shape(X: Any, shape: tuple[int, ...], step: str) -> TypeError:
+    kind = type(X).__name__
+    columns = getattr(X, "columns", None)
+    if len(shape) == 2 and columns is not None and len(columns):
+        hint = f"select one column: df[{next(iter(columns))!r}]"
+    elif len(shape) == 2:
+        hint = "select one column: X[:, 0]"
+    else:
+        hint = "pass a 1-d sequence of documents"
+    return TypeError(
+        f"{step} expects a 1-d sequence of documents or one column; got a "
+        f"{kind} with shape {shape}; {hint}."
+    )
 
 
 def _reject_bare(X: Any, step: str) -> None:
@@ -45,6 +113,14 @@ def _preview(value: Any, width: int = 40) -> str:
 
 
 def _bad_document(i: int, doc: Any, step: str, expected: str) -> TypeError:
+    if isinstance(doc, np.ndarray):
+        return TypeError(
+            f"{step}: document at index {i} is a numpy array of shape "
+            f"{doc.shape} ({_preview(doc)}); expected {expected}. A token "
+            "list is a list or tuple of strings, never a numpy row (a row of "
+            "a 2-d array of texts would pass for tokens): convert it with "
+            ".tolist()."
+        )
     return TypeError(
         f"{step}: document at index {i} is {type(doc).__name__} "
         f"({_preview(doc)}); expected {expected}."
@@ -82,8 +158,7 @@ def check_documents(
     ...
     TypeError: demo expects an iterable of documents, got a single str ('a text'). Wrap it in a list: [text].
     """
-    _reject_bare(X, step)
-    docs = list(X)
+    docs = list(check_corpus(X, step))
     for i, doc in enumerate(docs):
         if isinstance(doc, str):
             continue
@@ -125,8 +200,7 @@ def check_token_lists(
     ...
     TypeError: demo: document at index 1 is NoneType (None); expected a list of token strings.
     """
-    _reject_bare(X, step)
-    docs = list(X)
+    docs = list(check_corpus(X, step))
     for i, doc in enumerate(docs):
         if isinstance(doc, _TOKEN_CONTAINERS):
             _check_tokens(doc, i, step)
@@ -144,14 +218,6 @@ def check_token_lists(
 
 
 def _check_tokens(doc: Sequence[Any], i: int, step: str) -> None:
-    if isinstance(doc, np.ndarray):
-        if doc.ndim != 1:
-            raise TypeError(
-                f"{step}: document at index {i} is a {doc.ndim}-d array; "
-                "expected a 1-d sequence of token strings."
-            )
-        if doc.dtype.kind in "US":
-            return
     if set(map(type, doc)) <= {str}:  # fast path: one C-level pass
         return
     for j, tok in enumerate(doc):

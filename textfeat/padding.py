@@ -44,7 +44,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     handle_unknown : {"unk", "ignore", "error"}, default="unk"
         An unknown token becomes the ``*UNK*`` id, is dropped, or raises.
     dtype : numpy integer dtype, default=np.int64
-        Type of the output ids.
+        Type of the output ids: a signed or unsigned integer type that can
+        hold the largest id (``len(vocabulary_) - 1``); ``fit`` refuses a
+        narrower one (``np.int8`` holds ids up to 127), and ``transform``
+        never casts with wrap-around. Floats and ``bool`` are refused.
 
     Attributes
     ----------
@@ -116,12 +119,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        if np.dtype(self.dtype).kind not in "iu":
-            raise ValueError(
-                "The 'dtype' parameter of SequencePadder must be an integer "
-                f"dtype. Got {self.dtype!r} instead."
-            )
-        self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit(docs)
+        _id_dtype(self.dtype, None)
+        vocabulary = Vocabulary(self.min_count, self.max_size).fit(docs)
+        _id_dtype(self.dtype, len(vocabulary) - 1)
+        self.vocabulary_ = vocabulary
         if self.maxlen is None:
             _, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
             longest = int(np.diff(offsets).max()) + self.add_bos + self.add_eos
@@ -173,7 +174,11 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         col = rel - first[seq_of]
         if self.padding == "pre":
             col += (self.maxlen_ - kept)[seq_of]
-        out = np.full((n_docs, self.maxlen_), PAD_ID, dtype=self.dtype)
+        largest = max(len(self.vocabulary_) - 1, int(flat.max()) if len(flat) else 0)
+        _check_row_length(self.maxlen_, self.maxlen)
+        out = np.full(
+            (n_docs, self.maxlen_), PAD_ID, dtype=_id_dtype(self.dtype, largest)
+        )
         out[seq_of[keep], col[keep]] = flat[keep]
         return out
 
@@ -260,3 +265,62 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray([f"pos={i}" for i in range(self.maxlen_)], dtype=object)
+
+
+def _id_dtype(dtype: Any, largest: int | None) -> np.dtype:
+    """``dtype`` as a numpy integer dtype that holds ids up to ``largest``.
+
+    Examples
+    --------
+    >>> _id_dtype(np.int16, 300)
+    dtype('int16')
+    >>> _id_dtype(np.int8, 300)
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'dtype' parameter of SequencePadder is int8, which holds ids up to 127; the vocabulary has 301 ids (largest 300). Use a wider integer type such as np.int32.
+    """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(
+            "The 'dtype' parameter of SequencePadder must be a numpy integer "
+            f"dtype. Got {dtype!r} instead."
+        ) from exc
+    if dt.kind not in "iu":
+        raise ValueError(
+            "The 'dtype' parameter of SequencePadder must be an integer "
+            f"dtype (ids are integers; bool and floats cannot hold them). Got "
+            f"{dtype!r} ({dt}) instead."
+        )
+    top = int(np.iinfo(dt).max)
+    if largest is not None and largest > top:
+        raise ValueError(
+            f"The 'dtype' parameter of SequencePadder is {dt}, which holds ids "
+            f"up to {top}; the vocabulary has {largest + 1} ids (largest "
+            f"{largest}). Use a wider integer type such as np.int32."
+        )
+    return dt
+
+
+#: Longest row ``SequencePadder.transform`` makes: ``maxlen_`` above this is
+#: refused (in ``transform`` and when a model file is loaded).
+MAX_MAXLEN = 2**24
+
+
+def _check_row_length(maxlen_: Any, maxlen: Any) -> None:
+    """Refuse a row length no fit can have made (from a tampered model file).
+
+    Examples
+    --------
+    >>> _check_row_length(10**12, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: SequencePadder: maxlen_=1000000000000 is not an int in 1..16777216 equal to maxlen (None); refit, or set a smaller maxlen.
+    """
+    ok = isinstance(maxlen_, Integral) and not isinstance(maxlen_, bool)
+    ok = ok and 1 <= maxlen_ <= MAX_MAXLEN and maxlen in (None, maxlen_)
+    if not ok:
+        raise ValueError(
+            f"SequencePadder: maxlen_={maxlen_!r} is not an int in 1..{MAX_MAXLEN} "
+            f"equal to maxlen ({maxlen!r}); refit, or set a smaller maxlen."
+        )
