@@ -12,7 +12,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textfeat.corpus import CorpusError, _decoded_lines
+from textfeat.corpus import (
+    MAX_RECORD_BYTES,
+    CorpusError,
+    LineAccount,
+    _decoded_lines,
+    _preview,
+)
 
 __all__ = [
     "CONLLU_COLUMNS",
@@ -159,10 +165,24 @@ def parse_conllu(
     >>> [type(x).__name__ for x in parse_conllu(p)]
     ['CorpusError', 'ConllSentence']
     """
+    for _, _, item in _parse_blocks(Path(path), encoding):
+        yield item
+
+
+def _parse_blocks(
+    path: Path,
+    encoding: str = "utf-8",
+    *,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+    account: LineAccount | None = None,
+) -> Iterator[tuple[int, int, ConllSentence | CorpusError]]:
+    """:func:`parse_conllu` with each block's first and last line."""
     names = CONLLU_COLUMNS[2:]
-    for start, rows, comments, bad in _blocks(path, encoding=encoding):
+    for start, end, rows, comments, bad in _blocks(
+        path, encoding=encoding, max_record_bytes=max_record_bytes, account=account
+    ):
         if bad is not None:
-            yield bad
+            yield start, end, bad
             continue
         meta: dict[str, str] = {}
         for _, text in comments:
@@ -199,9 +219,14 @@ def parse_conllu(
         if error is None and not words:
             error = CorpusError(path, start, "sentence without any word line")
         if error is not None:
-            yield error
+            lines = sorted(comments + rows)
+            error.raw = _preview("\n".join(text for _, text in lines))
+            yield start, end, error
         else:
-            yield ConllSentence(words, dict(zip(names, cols, strict=True)), meta, start)
+            sent = ConllSentence(
+                words, dict(zip(names, cols, strict=True)), meta, start
+            )
+            yield start, end, sent
 
 
 def read_conll2003(
@@ -252,7 +277,7 @@ def read_conll2003(
             f"other than 'words'. Got {names!r} instead."
         )
     out: list[ConllSentence] = []
-    for start, rows, _, bad in _blocks(path, comments=False):
+    for start, _, rows, _, bad in _blocks(path, comments=False):
         if bad is not None:
             raise bad
         words: list[str] = []
@@ -279,33 +304,43 @@ def read_conll2003(
 
 
 def _blocks(
-    path: Path, comments: bool = True, encoding: str = "utf-8"
+    path: Path,
+    comments: bool = True,
+    encoding: str = "utf-8",
+    *,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+    account: LineAccount | None = None,
 ) -> Iterator[
-    tuple[int, list[tuple[int, str]], list[tuple[int, str]], CorpusError | None]
+    tuple[int, int, list[tuple[int, str]], list[tuple[int, str]], CorpusError | None]
 ]:
-    """Blank-line separated blocks: (first line, data rows, comment rows, error).
+    """Blank-line separated blocks: (first line, last line, rows, comments, error).
 
-    ``error`` is the first undecodable line of the block, or None.
+    ``error`` is the first unreadable line of the block (undecodable, too
+    long, or where a damaged file ends), or None.
     """
     rows: list[tuple[int, str]] = []
     notes: list[tuple[int, str]] = []
     bad: CorpusError | None = None
-    start = 0
-    for line_no, line in _decoded_lines(path, encoding):
+    start = end = 0
+    for line_no, line in _decoded_lines(
+        path, encoding, max_record_bytes=max_record_bytes, account=account
+    ):
         if isinstance(line, CorpusError):
             bad = bad or line
             start = start or line_no
+            end = line_no
             continue
         text = line.rstrip("\r\n")
         if not text.strip():
             if rows or notes or bad:
-                yield start, rows, notes, bad
+                yield start, end, rows, notes, bad
             rows, notes, bad, start = [], [], None, 0
             continue
         start = start or line_no
+        end = line_no
         if comments and text.startswith("#"):
             notes.append((line_no, text))
         else:
             rows.append((line_no, text))
     if rows or notes or bad:
-        yield start, rows, notes, bad
+        yield start, end, rows, notes, bad
