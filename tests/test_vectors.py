@@ -108,8 +108,10 @@ def binary(n: int, dim: int, entries: list[tuple[bytes, list[float]]]) -> bytes:
     ("data", "line", "match"),
     [
         (b"two 2\n", 1, "bad header"),
-        (binary(3, 2, [(b"a", [1, 2]), (b"b", [3, 4])]), 4, "truncated"),
-        (binary(2, 2, [(b"a", [1, 2]), (b"b", [3, 4])])[:-3], 3, "truncated"),
+        # too short for its header: refused before reading (gzipped files are
+        # read to the record where they end: tests/test_trust_inputs.py)
+        (binary(3, 2, [(b"a", [1, 2]), (b"b", [3, 4])]), 1, "truncated"),
+        (binary(2, 2, [(b"a", [1, 2]), (b"b", [3, 4])])[:-3], 1, "truncated"),
         (binary(2, 2, [(b"a", [1, 2, 3]), (b"b", [3, 4, 5])]), 3, "bad word"),
         (binary(1, 2, [(b"a", [1, 2]), (b"b", [3, 4])]), 3, "bytes after"),
     ],
