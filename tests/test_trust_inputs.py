@@ -551,3 +551,15 @@ def test_large_file_crosses_block_boundaries_unchanged(tmp_path):
         back = WordVectors.load(tmp_path / name)
         assert back.words == words
         np.testing.assert_array_equal(back.vectors, vecs)
+
+
+def test_int8_one_hot_counts_are_refused_rather_than_wrapped():
+    X = [["a"] * 200 + ["b"]]  # before: the count 200 came out as -56
+    with pytest.raises(ValueError, match="'dtype'.*int8.*counts up to 127.*200 times"):
+        OneHotVectorizer(dtype=np.int8, binary=False).fit_transform(X)
+
+
+def test_int16_one_hot_counts_are_exact():
+    X = [["a"] * 200 + ["b"]]
+    out = OneHotVectorizer(dtype=np.int16, binary=False).fit_transform(X)
+    assert out.dtype == np.int16 and out.toarray().tolist() == [[0, 0, 0, 0, 200, 1]]

@@ -142,11 +142,23 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
     def _encode(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         ids, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
-        data = np.ones(len(ids), dtype=self.dtype)
+        target = np.dtype(self.dtype)
+        counts = target.kind in "iu" and not self.binary  # summed: could wrap
+        data = np.ones(len(ids), dtype=np.int64 if counts else target)
         X_out = sp.csr_matrix(
             (data, ids, offsets), shape=(len(docs), len(self.vocabulary_))
         )
         X_out.sum_duplicates()  # sorts each row and adds repeated tokens
+        if counts:
+            top = int(np.iinfo(target).max)
+            if X_out.nnz and int(X_out.data.max()) > top:
+                raise ValueError(
+                    f"The 'dtype' parameter of OneHotVectorizer is {target}, which "
+                    f"holds counts up to {top}; a token occurs "
+                    f"{int(X_out.data.max())} times in one document. Use a wider "
+                    "integer type, a float type or binary=True."
+                )
+            X_out = X_out.astype(target)
         if self.binary:
             X_out.data.fill(1)
         return X_out
