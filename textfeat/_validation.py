@@ -118,8 +118,8 @@ def _bad_document(i: int, doc: Any, step: str, expected: str) -> TypeError:
             f"{step}: document at index {i} is a numpy array of shape "
             f"{doc.shape} ({_preview(doc)}); expected {expected}. A token "
             "list is a list or tuple of strings, never a numpy row (a row of "
-            "a 2-d array of texts would pass for tokens): convert it with "
-            ".tolist()."
+            "a 2-d array of texts would pass for tokens): convert each "
+            "document with list(doc) or doc.tolist()."
         )
     return TypeError(
         f"{step}: document at index {i} is {type(doc).__name__} "
