@@ -55,9 +55,9 @@ import math
 import os
 import stat
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any, Literal, Self
 
@@ -1094,10 +1094,20 @@ def _csv_rows(
     size = 0
     bad: list[tuple[int, _Fault]] = []  # undecodable / NUL lines of the record
 
-    def feed(replay: list[Line]) -> Iterator[str]:
+    replay: deque[Line] = deque()  # lines to parse again after a restart
+
+    def feed() -> Iterator[str]:
         nonlocal size
         hold = held.append
-        for item in chain(replay, lines):
+        while replay:  # a new feed is made at each restart, so this runs first
+            item = replay.popleft()
+            hold(item)
+            size += item[2]
+            text = item[1]
+            if item[3] is not None or size > limit or "\x00" in text:
+                text = _odd_line(item, len(held), size > limit, bad)
+            yield text
+        for item in lines:
             hold(item)
             size += item[2]
             text = item[1]
@@ -1105,7 +1115,7 @@ def _csv_rows(
                 text = _odd_line(item, len(held), size > limit, bad)
             yield text
 
-    reader = csv.reader(feed([]), **dialect)
+    reader = csv.reader(feed(), **dialect)
     while True:
         try:
             row = next(reader)
@@ -1144,11 +1154,11 @@ def _csv_rows(
             first = held[0]
             raw = first[3].raw if first[3] is not None else _preview(first[1])
             yield start, start, None, CorpusError(path, start, reason, raw, start)
-            replay = held[1:]
+            replay.extendleft(reversed(held[1:]))
             held.clear()
             bad.clear()
             size = 0
-            reader = csv.reader(feed(replay), **dialect)
+            reader = csv.reader(feed(), **dialect)
             continue
         start, end = held[0][0], held[-1][0]
         if bad:
