@@ -812,6 +812,16 @@ def test_padder_row_length_must_equal_maxlen(marker) -> None:
     _refused(_edit(data, change), marker, _transform_tokens, match="maxlen_")
 
 
+@pytest.mark.parametrize("window", [10**9, 65])
+def test_window_beyond_what_the_slots_reach_is_refused(window, marker) -> None:
+    data = dumps(WindowVectorizer(window=1).fit(TOKENS))
+
+    def change(body: dict[str, Any]) -> None:
+        body["state"]["window"] = window
+
+    _refused(_edit(data, change), marker, _transform_tokens, match="window")
+
+
 def test_padder_transform_refuses_a_row_length_fit_cannot_make() -> None:
     pad = SequencePadder().fit(TOKENS)
     pad.maxlen_ = 10**12

@@ -304,7 +304,7 @@ def _id_dtype(dtype: Any, largest: int | None) -> np.dtype:
 
 #: Longest row ``SequencePadder.transform`` makes: ``maxlen_`` above this is
 #: refused (in ``transform`` and when a model file is loaded).
-MAX_MAXLEN = 2**24
+MAX_MAXLEN = 2**20
 
 
 def _check_row_length(maxlen_: Any, maxlen: Any) -> None:
@@ -315,7 +315,7 @@ def _check_row_length(maxlen_: Any, maxlen: Any) -> None:
     >>> _check_row_length(10**12, None)
     Traceback (most recent call last):
     ...
-    ValueError: SequencePadder: maxlen_=1000000000000 is not an int in 1..16777216 equal to maxlen (None); refit, or set a smaller maxlen.
+    ValueError: SequencePadder: maxlen_=1000000000000 is not an int in 1..1048576 equal to maxlen (None); refit, or set a smaller maxlen.
     """
     ok = isinstance(maxlen_, Integral) and not isinstance(maxlen_, bool)
     ok = ok and 1 <= maxlen_ <= MAX_MAXLEN and maxlen in (None, maxlen_)

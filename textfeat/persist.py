@@ -49,7 +49,9 @@ beyond what its bytes hold. On load:
   of textfeat's classes is checked for type, shape and consistency
   (vocabulary ids against their tokens, array shapes against counts,
   ``SequencePadder.maxlen_`` at most ``maxlen`` and
-  :data:`textfeat.padding.MAX_MAXLEN`).
+  :data:`textfeat.padding.MAX_MAXLEN` (2**20), ``WindowVectorizer.window``
+  at most the reach of its slots or 64, a tokenizer ``lang`` a language
+  code).
 * Every member's SHA-256 is checked against the header, so a changed or
   truncated file is refused.
 
@@ -190,6 +192,7 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 _NUMERIC_KINDS = "biufc"
 _ARRAY_KINDS = "biufcUS"
 _PROCESS_PARAMS = ("n_jobs", "n_process")
+_MAX_WINDOW = 64
 
 
 class ModelFileError(ValueError):
@@ -741,6 +744,14 @@ def _windows(est: Any) -> None:
     if "n_features_out_" in vars(est):
         _need(_is_int(est.n_features_out_, 0, 2**40), "n_features_out_",
               "an int >= 0", est.n_features_out_)
+    # transform lays out `window` edge symbols around every sentence: a file
+    # may not ask for more than its slots reach (or the customary 64).
+    reach = [abs(d) for d, _ in vars(est).get("slots_", [])]
+    reach += [abs(d) for c in vars(est).get("conjunctions_", []) for d, _ in c]
+    bound = max([_MAX_WINDOW, *reach])
+    _need(_is_int(est.window, 0, bound) and est.window >= max(reach, default=0),
+          "window", f"an int in {max(reach, default=0)}..{bound} (the positions "
+          "of slots_ and conjunctions_)", est.window)
 
 
 def _tokenizer(est: Any) -> None:
