@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import spacy
 
@@ -49,7 +50,10 @@ def test_sentence_splitting_matches_sentencizer():
     assert len(expected[0]) == 3
 
 
-def test_two_processes_give_the_same_tokens():
+def test_two_processes_give_the_same_tokens(monkeypatch):
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)  # a pool even for 60 texts
     texts = [f"Document {i}: some text, with punctuation." for i in range(60)]
     texts[7] = ["already", "tokenized"]
     one = SpacyTokenizer().transform(texts)
@@ -118,25 +122,163 @@ def test_progress_bar_reports_documents(capsys):
     assert "tokenize" in err and "3/3" in err
 
 
-@pytest.mark.skipif(
+needs_zones = pytest.mark.skipif(
     not hasattr(spacy.blank("en"), "memory_zone"), reason="spaCy < 3.8: no memory zones"
 )
-def test_long_streams_do_not_grow_spacys_string_store(nlp):
-    # Without a memory zone spaCy keeps every new string it sees; a batch job
-    # over a large corpus would grow without bound.
+
+
+def _strings() -> int:
+    from textfeat.tokenize import _engine
+
+    return len(_engine("en").nlp.vocab.strings)
+
+
+def _random_words(n: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    return ["".join(w) for w in rng.choice(letters, size=(n, 9)).tolist()]
+
+
+@needs_zones
+def test_string_store_stays_bounded_over_an_unbounded_stream():
+    # 200,000 distinct words (about 600,000 strings for spaCy) in 40 calls
+    # of 50 batches: without zones the store would hold them all.
+    from textfeat.tokenize import PERMANENT_STRINGS, TRANSIENT_STRINGS
+
+    words = _random_words(200_000, seed=0)
+    tok = SpacyTokenizer(batch_size=10)
+    peak = 0
+    for call in range(40):
+        chunk = words[call * 5000 : (call + 1) * 5000]
+        texts = [" ".join(chunk[i : i + 10]) for i in range(0, 5000, 10)]
+        assert tok.transform(texts) == [t.split() for t in texts]
+        peak = max(peak, _strings())
+    assert peak < PERMANENT_STRINGS + TRANSIENT_STRINGS + 1000
+
+
+@needs_zones
+def test_passed_through_norms_stay_bounded(monkeypatch):
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "_ENGINES", {})
+    monkeypatch.setattr(tk, "PERMANENT_STRINGS", 2000)
+    monkeypatch.setattr(tk, "TRANSIENT_STRINGS", 2000)
+    words = _random_words(20_000, seed=1)
+    lists = [words[i : i + 100] for i in range(0, 20_000, 100)]
+    nlp = spacy.blank("en")
+    tok = SpacyTokenizer(attr="norm")
+    for docs in (lists[:100], lists[100:]):
+        assert tok.transform(docs) == [[nlp.vocab[w].norm_ for w in ws] for ws in docs]
+        assert _strings() < 2000 + 2000 + 1000
+
+
+@needs_zones
+def test_the_callers_blank_pipeline_is_left_alone():
+    # SpacyTokenizer keeps a private pipeline: the cached one a caller uses
+    # gains no strings, and its Doc objects stay valid.
     from textfeat.tokenize import blank_pipeline
 
     shared = blank_pipeline("en", False)
-    SpacyTokenizer().fit_transform(["warm up"])
+    doc = shared("a kept document")
     before = len(shared.vocab.strings)
-    texts = [f"zqx{i}word and blorp{i}ing, unseen {i * 7}" for i in range(300)]
-    got = SpacyTokenizer().fit_transform(texts)
+    SpacyTokenizer().transform([f"zqx{i}word blorp{i}ing" for i in range(300)])
     assert len(shared.vocab.strings) == before
-    assert got == [[t.text for t in nlp.tokenizer(s)] for s in texts]
-    # token lists passed through with attr="norm" look words up in the vocab
-    norm_vocab = blank_pipeline("en").vocab
-    before = len(norm_vocab.strings)
-    lists = [t.split() for t in texts]
-    got = SpacyTokenizer(attr="norm").fit_transform(lists)
-    assert len(norm_vocab.strings) == before
-    assert got == [[nlp.vocab[w].norm_ for w in ws] for ws in lists]
+    assert [t.text for t in doc] == ["a", "kept", "document"]
+
+
+def _check_against_spacy(texts, monkeypatch, attr):
+    # Small bounds so that the permanent part fills up and the zone is
+    # closed and reopened many times during the run.
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "_ENGINES", {})
+    monkeypatch.setattr(tk, "PERMANENT_STRINGS", 5000)
+    monkeypatch.setattr(tk, "TRANSIENT_STRINGS", 5000)
+    nlp = spacy.blank("en")
+    get = (lambda t: t.text) if attr == "text" else (lambda t: getattr(t, attr + "_"))
+    expected = [[get(t) for t in d if not t.is_space] for d in nlp.tokenizer.pipe(texts)]
+    tok = SpacyTokenizer(attr=attr, batch_size=200)
+    half = len(texts) // 2
+    assert tok.fit_transform(texts[:half]) == expected[:half]
+    assert tok.transform(texts[half:]) == expected[half:]
+
+
+@pytest.mark.parametrize("attr", ["text", "lower", "norm"])
+def test_tokens_equal_spacys_on_ud_ewt_sentences(monkeypatch, attr):
+    from conftest import UD_EWT, require
+
+    path = require(UD_EWT) / "en_ewt-ud-train.conllu"
+    with path.open(encoding="utf-8") as f:
+        texts = [ln[9:].rstrip("\n") for ln in f if ln.startswith("# text = ")]
+    _check_against_spacy(texts, monkeypatch, attr)
+
+
+@pytest.mark.parametrize("attr", ["text", "lower"])
+def test_tokens_equal_spacys_on_20news_posts(monkeypatch, attr):
+    from conftest import NEWS, require
+
+    from textfeat import load_jsonl
+
+    texts, _, _ = load_jsonl(require(NEWS) / "test.jsonl.gz")
+    _check_against_spacy(texts[:600], monkeypatch, attr)
+
+
+def test_sentences_equal_the_sentencizers_across_batches_and_zones(monkeypatch):
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "_ENGINES", {})
+    monkeypatch.setattr(tk, "PERMANENT_STRINGS", 300)
+    monkeypatch.setattr(tk, "TRANSIENT_STRINGS", 300)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    words = _random_words(400, seed=2)
+    texts = [
+        f"{words[i]} went home. Did {words[i + 1]} stay?\n\n No, {words[i + 2]}!"
+        for i in range(0, 390, 3)
+    ]
+    expected = [
+        [[t.text for t in s if not t.is_space] for s in nlp(x).sents] for x in texts
+    ]
+    expected = [[s for s in d if s] for d in expected]
+    assert SpacyTokenizer(split_sentences=True, batch_size=7).transform(texts) == expected
+
+
+def test_progress_bar_has_a_total_for_arrays_and_series(capsys):
+    import pandas as pd
+
+    for X in (np.array(["a b", "c", "d"]), pd.Series(["a b", "c", "d"])):
+        SpacyTokenizer(progress=True, batch_size=2).transform(X)
+        assert "3/3" in capsys.readouterr().err
+
+
+def test_progress_bar_without_length_counts_documents(capsys):
+    SpacyTokenizer(progress=True, batch_size=2).transform(x for x in ["a", "b", "c"])
+    err = capsys.readouterr().err
+    assert "3it" in err.replace(" ", "") or "3doc" in err.replace(" ", "")
+
+
+def test_short_corpus_does_not_start_a_pool(monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for a short corpus")
+
+    monkeypatch.setattr(SpacyTokenizer, "_parallel", no_pool)
+    got = SpacyTokenizer(n_process=2).transform(["a b", "c"] * 50)
+    assert got == [["a", "b"], ["c"]] * 50
+
+
+def test_n_process_is_clamped_to_the_cpu_count(monkeypatch):
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(tk.os, "cpu_count", lambda: 2)
+    seen = []
+
+    def record(self, batches, n_process, bar):
+        seen.append(n_process)
+        for batch in batches:
+            yield from self._finish(batch, self._run(batch))
+
+    monkeypatch.setattr(SpacyTokenizer, "_parallel", record)
+    for n in (64, -1):
+        assert SpacyTokenizer(n_process=n).transform(["a b"] * 8) == [["a", "b"]] * 8
+    assert seen == [2, 2]

@@ -1,10 +1,35 @@
-"""Tokenization with spaCy's blank pipeline: texts in, token lists out."""
+"""Tokenization with spaCy's blank pipeline: texts in, token lists out.
+
+Memory and speed
+----------------
+spaCy keeps every string it meets (string store, lexemes, tokenizer cache),
+so a long stream of text grows it without bound. spaCy's memory zones
+(``nlp.memory_zone()``, spaCy >= 3.8) free what was added inside them, but a
+zone per batch forgets the common words too and makes spaCy re-create their
+lexemes in every batch (and spaCy never caches a tokenization inside a zone).
+So each process keeps one private blank pipeline per language, split in two:
+
+* a permanent part: the strings of the first documents the process
+  tokenizes, up to :data:`PERMANENT_STRINGS` strings (the frequent words of a
+  corpus come early), kept as spaCy keeps them, tokenizer cache included;
+* a transient part: after that, documents are tokenized inside one memory
+  zone that spans batches and calls, and is closed (its strings freed) and
+  reopened whenever it holds more than :data:`TRANSIENT_STRINGS` strings.
+
+The string store therefore stays under about ``PERMANENT_STRINGS +
+TRANSIENT_STRINGS`` strings plus one document's, however long the stream,
+while re-creating a word's lexeme is amortised over many batches. The tokens
+are spaCy's own in every case. The pipeline is private: no ``Doc`` of it
+outlives a call, so closing a zone can never invalidate a caller's object.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing as mp
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -20,9 +45,43 @@ from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context, validate_parameters
 from textfeat._validation import check_corpus, check_documents
 
-__all__ = ["SpacyTokenizer"]
+__all__ = [
+    "PARALLEL_MIN_CHARS",
+    "PERMANENT_STRINGS",
+    "TRANSIENT_STRINGS",
+    "SpacyTokenizer",
+]
 
 Attr = Literal["text", "lower", "norm"]
+
+#: Strings a process keeps for good (its first ones; see the module notes).
+PERMANENT_STRINGS = 100_000
+#: Strings a memory zone may hold before it is closed and a new one opened.
+TRANSIENT_STRINGS = 100_000
+#: A document longer than this (characters) is always tokenized in a zone.
+_PERMANENT_DOC_CHARS = 20_000
+#: Whitespace-separated chunks spaCy's tokenizer may cache (its default is
+#: 10,000); spaCy caches only outside memory zones, so with lexemes that
+#: are all permanent.
+_CACHE_CHUNKS = 50_000
+#: Entries of the per-process hash -> str table kept between calls.
+_TEXT_CACHE = 300_000
+#: A corpus of known length with fewer characters than this is tokenized in
+#: the calling process whatever ``n_process`` says: starting workers would
+#: cost more than they save.
+PARALLEL_MIN_CHARS = 1_000_000
+
+
+def _new_pipeline(lang: str) -> Any:
+    import spacy
+
+    try:
+        return spacy.blank(lang)
+    except (ImportError, KeyError) as exc:  # spaCy raises ImportError (E048)
+        raise ValueError(
+            f"The 'lang' parameter of SpacyTokenizer must be a language code "
+            f"spaCy knows (e.g. 'en', 'de', 'xx'). Got {lang!r} instead."
+        ) from exc
 
 
 @lru_cache(maxsize=16)
@@ -30,35 +89,237 @@ def blank_pipeline(lang: str, sentences: bool = False) -> Any:
     """spaCy's blank pipeline for ``lang`` (no model download), cached per process.
 
     With ``sentences=True`` it carries spaCy's rule-based ``sentencizer``.
+    :class:`SpacyTokenizer` does not use it (it keeps a private pipeline, see
+    the module notes), so ``Doc`` objects made with it stay valid.
 
     Examples
     --------
     >>> [t.text for t in blank_pipeline("en").tokenizer("Don't panic.")]
     ['Do', "n't", 'panic', '.']
     """
-    import spacy
-
-    try:
-        nlp = spacy.blank(lang)
-    except (ImportError, KeyError) as exc:  # spaCy raises ImportError (E048)
-        raise ValueError(
-            f"The 'lang' parameter of SpacyTokenizer must be a language code "
-            f"spaCy knows (e.g. 'en', 'de', 'xx'). Got {lang!r} instead."
-        ) from exc
+    nlp = _new_pipeline(lang)
     if sentences:
         nlp.add_pipe("sentencizer")
     return nlp
 
 
-def _attr_ids(attr: str) -> tuple[int, int, int]:
-    from spacy.attrs import IS_SPACE, LOWER, NORM, ORTH, SENT_START
-
-    return {"text": ORTH, "lower": LOWER, "norm": NORM}[attr], IS_SPACE, SENT_START
-
-
 def _memory_zone(nlp: Any) -> Any:
     """``nlp.memory_zone()`` where spaCy has it (>= 3.8), else a no-op."""
     return nlp.memory_zone() if hasattr(nlp, "memory_zone") else nullcontext()
+
+
+def _private_pipeline(lang: str) -> Any:
+    """A blank pipeline whose new lexemes compute only what tokenizing needs.
+
+    spaCy computes some twenty attributes for each new word (shape, prefix,
+    suffix, like_num, is_stop...), in Python, and stores their strings.
+    Segmentation never reads them, so the private pipeline keeps the
+    getters of the attributes textfeat outputs or uses (lower case, norm,
+    whitespace, punctuation for the sentencizer): the same tokens, fewer
+    strings per word, and a word learned in a fraction of the time.
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LOWER, NORM
+
+    nlp = _new_pipeline(lang)
+    keep = {LOWER, NORM, IS_SPACE, IS_PUNCT, LANG}
+    vocab = nlp.vocab
+    vocab.lex_attr_getters = {
+        k: f for k, f in vocab.lex_attr_getters.items() if k in keep
+    }
+    nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, _CACHE_CHUNKS)
+    return nlp
+
+
+def _columns(attr: str, split_sentences: bool) -> list[int]:
+    from spacy.attrs import IS_SPACE, LOWER, NORM, ORTH, SENT_START
+
+    cols = [{"text": ORTH, "lower": LOWER, "norm": NORM}[attr], IS_SPACE]
+    return [*cols, SENT_START] if split_sentences else cols
+
+
+class _Engine:
+    """A process's private blank pipeline with its permanent and transient parts."""
+
+    def __init__(self, lang: str) -> None:
+        self.nlp = _private_pipeline(lang)
+        self.lock = threading.Lock()
+        self.zone: Any = None  # the open memory zone's context manager
+        self.zone_base = 0  # strings in the store when the zone was opened
+        self.zone_limit = 0
+        self.texts: dict[int, str] = {}  # hash -> str; a pure function of the hash
+        self.sentencizer: Any = None
+
+    # -- zones ------------------------------------------------------------------
+    def _room(self) -> bool:
+        """Whether the permanent part may still grow."""
+        held = self.zone_base if self.zone is not None else len(self.nlp.vocab.strings)
+        return held < PERMANENT_STRINGS
+
+    def _open(self) -> None:
+        zone = _memory_zone(self.nlp)
+        zone.__enter__()
+        self.zone = zone
+        self.zone_base = len(self.nlp.vocab.strings)
+        self.zone_limit = self.zone_base + TRANSIENT_STRINGS
+
+    def _close(self) -> None:
+        zone, self.zone = self.zone, None
+        if zone is not None:
+            zone.__exit__(None, None, None)
+
+    def _resolve(self, arrays: list[np.ndarray]) -> None:
+        """Python strings of every hash in ``arrays`` (while they are in the store)."""
+        if not arrays:
+            return
+        texts = self.texts
+        hashes = np.concatenate([a[:, 0] for a in arrays]).tolist()
+        new = set(hashes).difference(texts)
+        if new:
+            strings = self.nlp.vocab.strings
+            for h in new:
+                texts[h] = strings[h]
+
+    # -- work -------------------------------------------------------------------
+    def tokenize(
+        self,
+        texts: Sequence[str],
+        attr: str,
+        keep_whitespace: bool,
+        split_sentences: bool,
+    ) -> list[Any]:
+        with self.lock:
+            arrays = self._arrays(
+                texts, _columns(attr, split_sentences), split_sentences
+            )
+            out = _assemble(arrays, self.texts, keep_whitespace, split_sentences)
+            if len(self.texts) > _TEXT_CACHE:
+                self.texts = {}
+            return out
+
+    def _arrays(
+        self, texts: Sequence[str], cols: list[int], split_sentences: bool
+    ) -> list[np.ndarray]:
+        nlp = self.nlp
+        strings = nlp.vocab.strings
+        tokenizer = nlp.tokenizer
+        sentencizer = None
+        if split_sentences:
+            if self.sentencizer is None:
+                self.sentencizer = nlp.add_pipe("sentencizer")
+            sentencizer = self.sentencizer
+        arrays: list[np.ndarray] = []
+        start = 0  # arrays[start:] still hold hashes only the store can resolve
+        for text in texts:
+            permanent = len(text) <= _PERMANENT_DOC_CHARS and self._room()
+            if permanent == (self.zone is not None):
+                self._resolve(arrays[start:])
+                start = len(arrays)
+                if permanent:
+                    self._close()
+                else:
+                    self._open()
+            # Calling the tokenizer directly (not nlp()) means no max_length
+            # refusal: the blank pipeline's cost is linear in the text length.
+            doc = tokenizer(text)
+            if sentencizer is not None:
+                doc = sentencizer(doc)
+            arrays.append(doc.to_array(cols))
+            if self.zone is not None and len(strings) > self.zone_limit:
+                self._resolve(arrays[start:])
+                start = len(arrays)
+                self._close()
+                self._open()
+        self._resolve(arrays[start:])
+        return arrays
+
+    def norms(self, tokens: Sequence[str]) -> list[str]:
+        """spaCy's norm of each token (tokens passed through with ``attr="norm"``)."""
+        with self.lock:
+            vocab = self.nlp.vocab
+            if self.zone is not None:
+                out = [vocab[t].norm_ for t in tokens]
+                if len(vocab.strings) > self.zone_limit:
+                    self._close()
+                return out
+            with _memory_zone(self.nlp):
+                return [vocab[t].norm_ for t in tokens]
+
+
+def _assemble(
+    arrays: list[np.ndarray],
+    texts: dict[int, str],
+    keep_whitespace: bool,
+    split_sentences: bool,
+) -> list[Any]:
+    """Token lists from the attribute arrays of a batch, in one pass."""
+    if not arrays:
+        return []
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    flat = np.concatenate(arrays)
+    tokens = list(map(texts.__getitem__, flat[:, 0].tolist()))
+    bounds = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    if split_sentences:
+        return _sentences(tokens, flat, bounds, keep_whitespace)
+    if not keep_whitespace:
+        keep = flat[:, 1] == 0
+        if not keep.all():
+            doc_of = np.repeat(np.arange(len(arrays)), lengths)
+            np.cumsum(np.bincount(doc_of[keep], minlength=len(arrays)), out=bounds[1:])
+            tokens = list(itertools.compress(tokens, keep.tolist()))
+    return [tokens[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def _sentences(
+    tokens: list[str], flat: np.ndarray, bounds: np.ndarray, keep_whitespace: bool
+) -> list[list[list[str]]]:
+    keep = None if keep_whitespace else (flat[:, 1] == 0).tolist()
+    starts = np.flatnonzero(flat[:, 2].astype(np.int64) == 1)
+    first = np.searchsorted(starts, bounds).tolist()
+    starts_list = starts.tolist()
+    out = []
+    for i, (a, b) in enumerate(itertools.pairwise(bounds.tolist())):
+        inner = starts_list[first[i] : first[i + 1]]
+        cuts = inner if inner[:1] == [a] else [a, *inner]
+        sents = []
+        for s, e in itertools.pairwise([*cuts, b]):
+            sent = (
+                tokens[s:e]
+                if keep is None
+                else list(itertools.compress(tokens[s:e], keep[s:e]))
+            )
+            if sent:
+                sents.append(sent)
+        out.append(sents)
+    return out
+
+
+_ENGINES: dict[str, _Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _engine(lang: str) -> _Engine:
+    """This process's engine for ``lang`` (made on first use)."""
+    engine = _ENGINES.get(lang)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(lang)
+            if engine is None:
+                engine = _ENGINES[lang] = _Engine(lang)
+    return engine
+
+
+def _after_fork() -> None:
+    # A lock held by another thread at fork time would never be released
+    # in the child.
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()
+    for engine in _ENGINES.values():
+        engine.lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _tokenize_texts(
@@ -69,66 +330,17 @@ def _tokenize_texts(
     split_sentences: bool,
 ) -> list[Any]:
     """Tokenize ``texts``; module level so worker processes can run it."""
-    nlp = blank_pipeline(lang, split_sentences)
-    # spaCy keeps every string it has seen (vocabulary, string store,
-    # tokenizer cache); over a long stream of text that grows without bound.
-    # A memory zone (spaCy >= 3.8) frees what this call added: the tokens
-    # leave it as Python strings.
-    with _memory_zone(nlp):
-        return _tokenize_docs(nlp, texts, attr, keep_whitespace, split_sentences)
-
-
-def _tokenize_docs(
-    nlp: Any,
-    texts: Sequence[str],
-    attr: str,
-    keep_whitespace: bool,
-    split_sentences: bool,
-) -> list[Any]:
-    strings = nlp.vocab.strings
-    attr_id, space_id, sent_id = _attr_ids(attr)
-    sentencizer = nlp.get_pipe("sentencizer") if split_sentences else None
-    cache: dict[int, str] = {}
-    out: list[Any] = []
-    # Calling the tokenizer directly (not nlp()) means no max_length refusal:
-    # the blank pipeline's cost is linear in the length of the text.
-    for doc in nlp.tokenizer.pipe(texts, batch_size=256):
-        if sentencizer is not None:
-            doc = sentencizer(doc)
-        cols = doc.to_array([attr_id, space_id, sent_id])
-        hashes = cols[:, 0].tolist()
-        tokens = list(map(cache.get, hashes))
-        if None in tokens:
-            for k, tok in enumerate(tokens):
-                if tok is None:
-                    tok = cache[hashes[k]] = strings[hashes[k]]
-                    tokens[k] = tok
-        keep = None if keep_whitespace else cols[:, 1] == 0
-        if sentencizer is None:
-            if keep is not None and not keep.all():
-                tokens = [t for t, k in zip(tokens, keep.tolist(), strict=True) if k]
-            out.append(tokens)
-            continue
-        starts = np.flatnonzero(cols[:, 2].astype(np.int64) == 1).tolist()
-        bounds = (
-            [*starts, len(tokens)] if starts[:1] == [0] else [0, *starts, len(tokens)]
-        )
-        keep_list = None if keep is None else keep.tolist()
-        sents = []
-        for a, b in itertools.pairwise(bounds):
-            sent = (
-                tokens[a:b]
-                if keep_list is None
-                else [t for t, k in zip(tokens[a:b], keep_list[a:b], strict=True) if k]
-            )
-            if sent:
-                sents.append(sent)
-        out.append(sents)
-    return out
+    return _engine(lang).tokenize(texts, attr, keep_whitespace, split_sentences)
 
 
 def _tokenize_batch(args: tuple[Any, ...]) -> list[Any]:
     return _tokenize_texts(*args)
+
+
+def _effective_processes(n_process: int) -> int:
+    """``n_process`` clamped to the CPU count; ``-1`` means every core."""
+    cores = os.cpu_count() or 1
+    return cores if n_process == -1 else max(1, min(n_process, cores))
 
 
 class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
@@ -151,13 +363,20 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         If True, each document becomes a list of sentences, each a list of
         tokens (spaCy's rule-based ``sentencizer``), for token-level work.
     n_process : int, default=1
-        Worker processes; ``-1`` uses every core. Workers return token
-        strings rather than spaCy ``Doc`` objects, which keeps the parent's
-        share of the work small.
+        Processes that tokenize, this one included; ``-1`` uses every core,
+        and more than the CPU count means the CPU count. The worker pool
+        starts once per call; this process tokenizes a batch itself whenever
+        the workers are busy. A corpus of known length with fewer than
+        :data:`PARALLEL_MIN_CHARS` characters is tokenized here, without a
+        pool. Workers return token strings rather than spaCy ``Doc``
+        objects.
     batch_size : int, default=1000
-        Documents sent to a worker at a time.
+        Documents sent to a worker at a time (fewer when a corpus of known
+        length would otherwise make fewer than four batches per process).
     progress : bool, default=False
-        Show a progress bar (tqdm) with documents per second.
+        Show a progress bar (tqdm) with documents per second, and with the
+        total and the time left when the corpus has a length (list, tuple,
+        array, Series).
 
     Notes
     -----
@@ -166,6 +385,11 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
     recognisers, which the blank pipeline does not run. A document that is
     already a list of tokens passes through (lower-cased or normalised when
     ``attr`` asks for it).
+
+    The memory spaCy keeps between calls is bounded whatever the length of
+    the stream, while the words of the first documents (in a Pipeline, the
+    training corpus) stay known to spaCy: see the notes of
+    :mod:`textfeat.tokenize`.
 
     Examples
     --------
@@ -222,7 +446,7 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         self : SpacyTokenizer
         """
         check_documents(X, step=type(self).__name__, allow_empty=False)
-        blank_pipeline(self.lang, self.split_sentences)
+        _engine(self.lang)  # an unknown language fails here, naming 'lang'
         return self
 
     def transform(self, X: Iterable[str | Sequence[str]]) -> list[Any]:
@@ -255,14 +479,17 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
             Token list (or list of sentences) of each document.
         """
         validate_parameters(self)
-        check_corpus(X, type(self).__name__)
-        if self.n_process == -1:
-            n_process = os.cpu_count() or 1
-        else:
-            n_process = max(1, self.n_process)
-        total = len(X) if isinstance(X, Sequence) else None
+        X = check_corpus(X, type(self).__name__)
+        n_process = _effective_processes(self.n_process)
+        total = _length(X)
+        batch_size = self.batch_size
+        if n_process > 1 and total is not None:
+            if _characters(X) < PARALLEL_MIN_CHARS:
+                n_process = 1
+            else:  # enough batches to share out
+                batch_size = max(1, min(batch_size, math.ceil(total / (4 * n_process))))
         bar = tqdm(total=total, unit="doc", disable=not self.progress, desc="tokenize")
-        batches = self._batches(X)
+        batches = self._batches(X, batch_size)
         try:
             if n_process == 1:
                 for batch in batches:
@@ -274,13 +501,13 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
             bar.close()
 
     # -- internals ---------------------------------------------------------
-    def _batches(self, X: Iterable[Any]) -> Iterator[list[Any]]:
+    def _batches(self, X: Iterable[Any], batch_size: int) -> Iterator[list[Any]]:
         step = type(self).__name__
         batch: list[Any] = []
         offset = 0
         for doc in X:
             batch.append(doc)
-            if len(batch) == self.batch_size:
+            if len(batch) == batch_size:
                 yield check_documents(batch, step=step, offset=offset)
                 offset += len(batch)
                 batch = []
@@ -314,29 +541,63 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         if self.attr == "lower":
             return [t.lower() for t in tokens]
         if self.attr == "norm":
-            nlp = blank_pipeline(self.lang)
-            with _memory_zone(nlp):
-                return [nlp.vocab[t].norm_ for t in tokens]
+            return _engine(self.lang).norms(tokens)
         return list(tokens)
 
     def _parallel(
         self, batches: Iterator[list[Any]], n_process: int, bar: Any
     ) -> Iterator[Any]:
+        """Tokenize with ``n_process - 1`` workers and this process, in order."""
         methods = mp.get_all_start_methods()
         ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        # A bounded window of batches in flight keeps memory independent of
-        # the corpus size (Pool.imap would read the whole input ahead).
+        workers = n_process - 1
+        # Each worker has at most two batches queued; when they are all
+        # busy this process tokenizes the next batch itself. A bounded
+        # window keeps memory independent of the corpus size (Pool.imap
+        # would read the whole input ahead).
         window: deque[tuple[list[Any], Any]] = deque()
-        with ctx.Pool(n_process) as pool:
+        queued = 0
+
+        def emit() -> Iterator[Any]:
+            nonlocal queued
+            batch, result = window.popleft()
+            if not isinstance(result, list):
+                queued -= 1
+                result = result.get()
+            yield from self._finish(batch, result)
+            bar.update(len(batch))
+
+        with ctx.Pool(workers) as pool:
             for batch in batches:
-                texts = [d for d in batch if isinstance(d, str)]
-                job = pool.apply_async(_tokenize_batch, (self._args(texts),))
-                window.append((batch, job))
-                if len(window) >= 2 * n_process:
-                    done, job = window.popleft()
-                    yield from self._finish(done, job.get())
-                    bar.update(len(done))
+                while window and _ready(window[0][1]):
+                    yield from emit()
+                if queued < 2 * workers:
+                    texts = [d for d in batch if isinstance(d, str)]
+                    job = pool.apply_async(_tokenize_batch, (self._args(texts),))
+                    window.append((batch, job))
+                    queued += 1
+                else:
+                    window.append((batch, self._run(batch)))
+                while len(window) > 4 * n_process:
+                    yield from emit()
             while window:
-                done, job = window.popleft()
-                yield from self._finish(done, job.get())
-                bar.update(len(done))
+                yield from emit()
+
+
+def _ready(result: Any) -> bool:
+    return isinstance(result, list) or result.ready()
+
+
+def _length(X: Any) -> int | None:
+    """Number of documents when ``X`` has a length (list, array, Series)."""
+    if isinstance(X, Iterator):
+        return None
+    try:
+        return len(X)
+    except TypeError:
+        return None
+
+
+def _characters(X: Iterable[Any]) -> int:
+    """Characters of the texts of a corpus with a length (a cheap pass)."""
+    return sum(len(d) for d in X if isinstance(d, str))
