@@ -40,6 +40,60 @@ TextOpt = Annotated[
 LabelOpt = Annotated[
     str, typer.Option("--label-field", help="JSON field or CSV column of the label.")
 ]
+DelimiterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter", help="CSV field separator (default: a tab for .tsv, else ',')."
+    ),
+]
+QuotecharOpt = Annotated[
+    str | None, typer.Option("--quotechar", help='CSV quote character (default: ").')
+]
+QuotingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--quoting",
+        help="CSV quoting: minimal (default), all, nonnumeric, or none (quotes "
+        "are ordinary characters, as in TSVs with unescaped quotes).",
+    ),
+]
+DoublequoteOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--doublequote/--no-doublequote",
+        help='Whether "" inside a quoted CSV field is one quote (default: yes).',
+    ),
+]
+EscapeOpt = Annotated[
+    str | None,
+    typer.Option("--escapechar", help="CSV escape character (default: none)."),
+]
+QuarantineFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--quarantine",
+        help="Write unreadable records to this JSON Lines file and go on "
+        "(default: stop at the first, naming its file and line).",
+    ),
+]
+
+
+def _csv_options(
+    delimiter: str | None,
+    quotechar: str | None,
+    quoting: str | None,
+    doublequote: bool | None,
+    escapechar: str | None,
+) -> dict[str, Any]:
+    """The CSV options given on the command line (the reader's defaults else)."""
+    opts = {
+        "delimiter": delimiter,
+        "quotechar": quotechar,
+        "quoting": quoting,
+        "doublequote": doublequote,
+        "escapechar": escapechar,
+    }
+    return {k: v for k, v in opts.items() if v is not None}
 
 
 def _errors(func: F) -> F:
@@ -93,32 +147,56 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _load_corpus(
-    path: Path, fmt: str, text_field: str, label_field: str
-) -> tuple[list[str], list[Any]]:
-    from textfeat.corpus import read_corpus
+    path: Path,
+    fmt: str,
+    text_field: str,
+    label_field: str,
+    csv_opts: dict[str, Any],
+    quarantine: Path | None = None,
+) -> tuple[list[str], list[Any], int]:
+    """Texts and labels (of one type, as read), and the number quarantined."""
+    from textfeat.batch import _LabelCheck
+    from textfeat.corpus import Quarantine, read_corpus
 
     texts, labels = [], []
-    for rec in read_corpus(
-        path,
-        format=fmt,  # type: ignore[arg-type]
-        text_field=text_field,
-        label_field=label_field or None,
-    ):
-        texts.append(rec.text)
-        labels.append(rec.label)
+    check = _LabelCheck()
+    quar = None
+    if quarantine is not None:
+        quarantine.write_bytes(b"")  # this run's records only
+        quar = Quarantine(quarantine)
+    try:
+        for rec in read_corpus(
+            path,
+            format=fmt,  # type: ignore[arg-type]
+            text_field=text_field,
+            label_field=label_field or None,
+            quarantine=quar,
+            **csv_opts,
+        ):
+            check(rec.label, f"{path}, line {rec.line} (record {rec.id!r})")
+            texts.append(rec.text)
+            labels.append(rec.label)
+    finally:
+        if quar is not None:
+            quar.close()
     if not texts:
         raise ValueError(f"{path}: the corpus has no records")
-    return texts, labels
+    return texts, labels, 0 if quar is None else quar.count
 
 
-def _labels(path: Path, labels: list[Any]) -> list[str]:
+def _quarantined(count: int, quarantine: Path | None) -> str:
+    return f"; {count} quarantined to {quarantine}" if quarantine is not None else ""
+
+
+def _labels(path: Path, labels: list[Any]) -> list[Any]:
+    """The labels as read (one type: str, int, float or bool), all present."""
     missing = sum(v is None for v in labels)
     if missing:
         raise ValueError(
             f"{path}: {missing} records have no label; this command needs a "
             "labelled corpus (see --label-field)"
         )
-    return [str(v) for v in labels]
+    return labels
 
 
 @app.command()
@@ -135,6 +213,12 @@ def fit(
     fmt: FormatOpt = "auto",
     text_field: TextOpt = "text",
     label_field: LabelOpt = "label",
+    delimiter: DelimiterOpt = None,
+    quotechar: QuotecharOpt = None,
+    quoting: QuotingOpt = None,
+    doublequote: DoublequoteOpt = None,
+    escapechar: EscapeOpt = None,
+    quarantine: QuarantineFileOpt = None,
 ) -> None:
     """Build a pipeline from a TOML config, fit it on a corpus and save it.
 
@@ -144,14 +228,20 @@ def fit(
     from textfeat.persist import save
 
     pipe = load_config(config)
-    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
+    texts, labels, n_bad = _load_corpus(
+        corpus, fmt, text_field, label_field, csv_opts, quarantine
+    )
     final = pipe.steps[-1][1]
     if hasattr(final, "predict"):
         pipe.fit(texts, _labels(corpus, labels))
     else:
         pipe.fit(texts)
     save(pipe, out)
-    typer.echo(f"fitted {len(texts)} records; model saved to {out}")
+    typer.echo(
+        f"fitted {len(texts)} records{_quarantined(n_bad, quarantine)}; "
+        f"model saved to {out}"
+    )
 
 
 @app.command()
@@ -188,6 +278,11 @@ def featurize(
     fmt: FormatOpt = "auto",
     text_field: TextOpt = "text",
     label_field: LabelOpt = "label",
+    delimiter: DelimiterOpt = None,
+    quotechar: QuotecharOpt = None,
+    quoting: QuotingOpt = None,
+    doublequote: DoublequoteOpt = None,
+    escapechar: EscapeOpt = None,
 ) -> None:
     """Apply a fitted model to a corpus in chunks; write shards and a manifest.
 
@@ -210,6 +305,7 @@ def featurize(
         quarantine=quarantine,
         dropout=dropout,
         quiet=quiet,
+        **_csv_options(delimiter, quotechar, quoting, doublequote, escapechar),
     )
     typer.echo(str(report))
 
@@ -229,6 +325,11 @@ def select(
     fmt: FormatOpt = "auto",
     text_field: TextOpt = "text",
     label_field: LabelOpt = "label",
+    delimiter: DelimiterOpt = None,
+    quotechar: QuotecharOpt = None,
+    quoting: QuotingOpt = None,
+    doublequote: DoublequoteOpt = None,
+    escapechar: EscapeOpt = None,
 ) -> None:
     """Rank features by mutual information with the labels; write a report.
 
@@ -241,7 +342,8 @@ def select(
     from textfeat.scoring import mutual_info, top_features
 
     pipe = load(model)
-    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
+    texts, labels, _ = _load_corpus(corpus, fmt, text_field, label_field, csv_opts)
     y = _labels(corpus, labels)
     steps = _feature_steps(pipe)
     X: Any = texts
@@ -290,6 +392,12 @@ def evaluate(
     fmt: FormatOpt = "auto",
     text_field: TextOpt = "text",
     label_field: LabelOpt = "label",
+    delimiter: DelimiterOpt = None,
+    quotechar: QuotecharOpt = None,
+    quoting: QuotingOpt = None,
+    doublequote: DoublequoteOpt = None,
+    escapechar: EscapeOpt = None,
+    quarantine: QuarantineFileOpt = None,
 ) -> None:
     """Accuracy, macro F1 and a per-class report of a model on a labelled corpus.
 
@@ -302,22 +410,41 @@ def evaluate(
     pipe = load(model)
     if not hasattr(pipe, "predict"):
         raise ValueError(f"{model}: the model has no classifier; fit one with a config")
-    texts, labels = _load_corpus(corpus, fmt, text_field, label_field)
+    csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
+    texts, labels, n_bad = _load_corpus(
+        corpus, fmt, text_field, label_field, csv_opts, quarantine
+    )
     y = _labels(corpus, labels)
-    pred = [str(v) for v in pipe.predict(texts)]
-    metrics = {
+    _check_label_type(model, getattr(pipe, "classes_", None), y[0])
+    pred = pipe.predict(texts).tolist()
+    metrics: dict[str, Any] = {
         "n": len(y),
         "accuracy": float(accuracy_score(y, pred)),
         "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
     }
+    if quarantine is not None:
+        metrics["n_quarantined"] = n_bad
     if as_json:
         typer.echo(json.dumps(metrics))
         return
     typer.echo(
-        f"{metrics['n']} records: accuracy {metrics['accuracy']:.4f}, "
-        f"macro F1 {metrics['macro_f1']:.4f}"
+        f"{metrics['n']} records{_quarantined(n_bad, quarantine)}: accuracy "
+        f"{metrics['accuracy']:.4f}, macro F1 {metrics['macro_f1']:.4f}"
     )
     typer.echo(classification_report(y, pred, zero_division=0))
+
+
+def _check_label_type(model: Path, classes: Any, label: Any) -> None:
+    """Refuse a corpus whose labels are not of the type the model learned."""
+    if classes is None or len(classes) == 0:
+        return
+    learned = classes.tolist()[0] if hasattr(classes, "tolist") else classes[0]
+    if isinstance(learned, str) != isinstance(label, str):
+        raise ValueError(
+            f"{model}: the model was fitted on {type(learned).__name__} labels, the "
+            f"corpus has {type(label).__name__} labels (such as {label!r}); use a "
+            "corpus labelled like the training one"
+        )
 
 
 @app.command()
