@@ -94,7 +94,10 @@ def test_lone_surrogate_record_is_quarantined_with_location(
         pipe, path, tmp_path / "o", chunk_size=2, quarantine=True, quiet=True
     )
     assert (report.n_in, report.n_written, report.n_quarantined) == (5, 4, 1)
-    [entry] = [json.loads(x) for x in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()]
+    [entry] = [
+        json.loads(x)
+        for x in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()
+    ]
     assert (entry["file"], entry["line"], entry["end_line"]) == (str(path), 3, 3)
     assert entry["id"] == "r2" and entry["raw"] == "bad \ud800 text"
     assert entry["reason"].startswith("the pipeline failed: UnicodeEncodeError: ")
@@ -123,7 +126,10 @@ def test_any_exception_is_narrowed_to_the_failing_records(
         rows[i]["text"] = "BOOM here"
     path = write_jsonl(tmp_path / "c.jsonl", rows)
     featurize(model, path, tmp_path / "o", chunk_size=4, quarantine=True, quiet=True)
-    entries = [json.loads(x) for x in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()]
+    entries = [
+        json.loads(x)
+        for x in (tmp_path / "o" / "quarantine.jsonl").read_text().splitlines()
+    ]
     assert [(e["id"], e["line"]) for e in entries] == [("r1", 2), ("r2", 3), ("r7", 8)]
     assert all(f"the pipeline failed: {error}: " in e["reason"] for e in entries)
     X, ids, _ = load_features(tmp_path / "o")
@@ -522,3 +528,163 @@ def test_cli_commands_take_every_csv_option(command: str) -> None:
         "--no-doublequote", "--escapechar",
     ):  # fmt: skip
         assert option in result.output, option
+
+
+# -- every line accounted for, end to end through featurize ----------------------
+def test_manifest_accounts_for_every_line_with_shard_spans(
+    pipe, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    rows = [json.dumps(r) for r in rows_of(5)]
+    path.write_text("\n".join([rows[0], "", rows[1], "{bad", *rows[2:]]) + "\n")
+    featurize(pipe, path, tmp_path / "o", chunk_size=2, quarantine=True, quiet=True)
+    m = read_manifest(tmp_path / "o")
+    assert m["lines"] == {"read": 7, "skipped": 1, "in_written": 5, "in_quarantined": 1}
+    spans = [(s["span"]["from"][1], s["span"]["to"][1]) for s in m["shards"]]
+    assert spans == [(1, 4), (5, 6), (7, 7)]  # together, lines 1..7
+
+
+def test_a_swallowed_record_cannot_balance_the_count(
+    pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textfeat.batch as batch
+
+    real = batch.read_corpus
+
+    def swallowing(*args, **kwargs):
+        for i, rec in enumerate(real(*args, **kwargs)):
+            if i != 2:  # a reader that loses a record, counts intact
+                yield rec
+
+    monkeypatch.setattr(batch, "read_corpus", swallowing)
+    path = write_jsonl(tmp_path / "c.jsonl", rows_of(5))
+    with pytest.raises(BatchError, match="lines were lost, refusing to write"):
+        featurize(pipe, path, tmp_path / "o", quiet=True)
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def test_unterminated_quote_loses_one_row_not_the_rest(pipe, tmp_path: Path) -> None:
+    lines = ["id,text,label"] + [f"r{i},a cat {i},x" for i in range(1000)]
+    lines[500] = 'r499,"a cat 499,x'
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n")
+    report = featurize(
+        pipe, path, tmp_path / "o", chunk_size=300, quarantine=True, quiet=True
+    )
+    assert (report.n_in, report.n_written, report.n_quarantined) == (1000, 999, 1)
+    m = read_manifest(tmp_path / "o")
+    assert m["lines"] == {
+        "read": 1001, "skipped": 1, "in_written": 999, "in_quarantined": 1,
+    }  # fmt: skip
+    [entry] = [
+        json.loads(x)
+        for x in (tmp_path / "o" / "quarantine.jsonl").read_bytes().splitlines()
+    ]
+    assert entry["line"] == 501
+    ids = load_features(tmp_path / "o")[1].tolist()
+    assert ids == [f"r{i}" for i in range(1000) if i != 499]
+
+
+def test_csv_with_a_bom(pipe, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes("\ufefftext,label\na cat,x\na dog,y\n".encode())
+    featurize(pipe, path, tmp_path / "o", quiet=True)
+    _, _, labels = load_features(tmp_path / "o")
+    assert labels.tolist() == ["x", "y"]
+
+
+def test_truncated_gzip_is_quarantined_and_accounted(pipe, tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "c.jsonl.gz"
+    data = gzip.compress("".join(json.dumps(r) + "\n" for r in rows_of(400)).encode())
+    path.write_bytes(data[: len(data) // 2])
+    report = featurize(pipe, path, tmp_path / "o", quarantine=True, quiet=True)
+    assert report.n_quarantined == 1 and report.n_written > 0
+    m = read_manifest(tmp_path / "o")
+    lines = m["lines"]
+    assert lines["read"] == lines["in_written"] + lines["in_quarantined"]
+    [entry] = [
+        json.loads(x)
+        for x in (tmp_path / "o" / "quarantine.jsonl").read_bytes().splitlines()
+    ]
+    assert entry["file"] == str(path) and entry["line"] == lines["read"]
+
+
+def folder_with_odd_entries(tmp_path: Path) -> Path:
+    root = make_folder(tmp_path / "corpus")
+    os.symlink(tmp_path / "nowhere.txt", root / "pets" / "dangling.txt")
+    os.mkfifo(root / "pets" / "fifo.txt")
+    return root
+
+
+def test_fifo_and_dangling_link_in_a_folder_are_quarantined(
+    pipe, tmp_path: Path
+) -> None:
+    root = folder_with_odd_entries(tmp_path)
+    report = featurize(pipe, root, tmp_path / "o", quarantine=True, quiet=True)
+    assert (report.n_in, report.n_written, report.n_quarantined) == (5, 3, 2)
+    entries = [
+        json.loads(x)
+        for x in (tmp_path / "o" / "quarantine.jsonl").read_bytes().splitlines()
+    ]
+    assert sorted(Path(e["file"]).name for e in entries) == ["dangling.txt", "fifo.txt"]
+    m = read_manifest(tmp_path / "o")
+    assert (m["lines"]["in_written"], m["lines"]["in_quarantined"]) == (3, 2)
+
+
+def test_fifo_in_a_folder_without_quarantine_names_the_file(
+    pipe, tmp_path: Path
+) -> None:
+    root = folder_with_odd_entries(tmp_path)
+    with pytest.raises(CorpusError, match=r"pets/dangling\.txt"):
+        featurize(pipe, root, tmp_path / "o", quiet=True)
+
+
+def test_out_dir_inside_the_folder_corpus_is_not_read(pipe, tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "corpus")
+    out = root / "pets" / "features"
+    featurize(pipe, root, out, chunk_size=2, quiet=True)
+    _, ids, _ = load_features(out)
+    assert ids.tolist() == ["misc/0.txt", "pets/0.txt", "pets/1.txt"]
+    (out / "manifest.json").unlink()
+    report = featurize(pipe, root, out, chunk_size=2, resume=True, quiet=True)
+    assert (report.n_in, report.n_skipped) == (3, 2)
+
+
+def test_large_corpus_hashed_during_the_run_is_checked_at_the_end(
+    pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textfeat.batch as batch
+
+    monkeypatch.setattr(batch, "_HASH_AT_START", 0)  # every corpus is "large"
+    rows = rows_of(6)
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    unfinished_run(pipe, path, tmp_path / "o")
+    run = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert len(run["corpus"]["sha256"]) == 64
+    st = path.stat()
+    rows[4]["text"] = "a dog"
+    write_jsonl(path, rows)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    with pytest.raises(BatchError, match="refusing to finish, the corpus changed"):
+        featurize(pipe, path, tmp_path / "o", chunk_size=2, resume=True, quiet=True)
+    assert not (tmp_path / "o" / "manifest.json").exists()
+
+
+def test_cli_fit_tsv_with_unescaped_quotes_and_quoting_none(tmp_path: Path) -> None:
+    from textfeat.persist import load
+
+    path = tmp_path / "sms.tsv"
+    texts = ['He said "hi', "ok then", 'a "quoted" word', 'end"', "fine", 'x "y']
+    path.write_text(
+        "label\ttext\n" + "".join(f"{'ab'[i % 2]}\t{t}\n" for i, t in enumerate(texts))
+    )
+    model = tmp_path / "m.tfm"
+    config = fit_config(tmp_path)
+    result = invoke(
+        "fit", path, "--config", config, "--out", model, "--quoting", "none"
+    )
+    assert result.exit_code == 0, result.output
+    assert "fitted 6 records" in result.output
+    assert load(model).classes_.tolist() == ["a", "b"]
