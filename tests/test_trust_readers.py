@@ -466,6 +466,24 @@ def test_conllu_error_covers_the_whole_sentence(tmp_path: Path) -> None:
     assert (acc.lines_read, acc.lines_skipped) == (9, 4)
 
 
+def test_conllu_sentence_without_end_is_bounded(tmp_path: Path) -> None:
+    p = tmp_path / "c.conllu"
+    rows = "".join(f"{i}\tw\tw\tX\t_\t_\t0\troot\t_\t_\n" for i in range(1, 200))
+    p.write_text(rows + f"\n{ROW}\n")
+    recs, q, acc = read_all(p, max_record_bytes=1000)
+    assert [(r.text, r.line) for r in recs] == [("Hi", 201)]
+    assert spans(q) == [(1, 199)] and "max_record_bytes=1000" in q.entries[0]["reason"]
+    assert acc.lines_read == 201
+
+
+@pytest.mark.parametrize("name", ["label_field", "id_field", "text_field"])
+def test_jsonl_field_names_must_be_strings(tmp_path: Path, name: str) -> None:
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"text": "a"}\n')
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of read_jsonl"):
+        read_corpus(p, **{name: ["x"]})
+
+
 # -- CSV options ---------------------------------------------------------------------
 SMS = b'label\ttext\nham\t"Hi" she said\nspam\tWIN "now\nham\tok\n'
 

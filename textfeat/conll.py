@@ -321,7 +321,7 @@ def _blocks(
     rows: list[tuple[int, str]] = []
     notes: list[tuple[int, str]] = []
     bad: CorpusError | None = None
-    start = end = 0
+    start = end = size = 0
     for line_no, line in _decoded_lines(
         path, encoding, max_record_bytes=max_record_bytes, account=account
     ):
@@ -334,10 +334,21 @@ def _blocks(
         if not text.strip():
             if rows or notes or bad:
                 yield start, end, rows, notes, bad
-            rows, notes, bad, start = [], [], None, 0
+            rows, notes, bad, start, size = [], [], None, 0, 0
             continue
         start = start or line_no
         end = line_no
+        size += len(line)
+        if bad is None and size > max_record_bytes:
+            bad = CorpusError(
+                path,
+                line_no,
+                f"sentence longer than max_record_bytes={max_record_bytes} "
+                f"(from line {start}); a blank line missing?",
+            )
+        if bad is not None:
+            rows, notes = [], []  # the block is spoilt: hold nothing more of it
+            continue
         if comments and text.startswith("#"):
             notes.append((line_no, text))
         else:

@@ -943,11 +943,15 @@ def read_jsonl(
     textfeat.corpus.CorpusError: ...c.jsonl, line 2: field 'text' is int, not a string
     """
     path = Path(path)
-    for name, value in (("text_field", text_field),):
-        if not isinstance(value, str):
+    for name, value in (
+        ("text_field", text_field),
+        ("label_field", label_field),
+        ("id_field", id_field),
+    ):
+        if not (isinstance(value, str) or (value is None and name != "text_field")):
             raise ValueError(
-                f"The '{name}' parameter of read_jsonl must be a string. Got "
-                f"{value!r} instead."
+                f"The '{name}' parameter of read_jsonl must be a string"
+                f"{'' if name == 'text_field' else ' or None'}. Got {value!r} instead."
             )
     limit = _check_limit(max_record_bytes, "read_jsonl")
     account = _check_account(accounting, "read_jsonl")
