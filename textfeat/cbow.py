@@ -182,7 +182,8 @@ class CBOWVectorizer(TransformerMixin, BaseEstimator):
             raise KeyError(f"unknown word {bad!r} (vectors.handle_unknown='error')")
         if self.average_over == "all" and wv.handle_unknown != "ignore":
             cols = np.where(known, row_of, len(wv))
-            table = np.vstack([wv.vectors, wv.unknown_vector[None, :]])
+            # the vectors and the unknown vector, built once per table
+            table = wv._rows()[: len(wv) + 1]
             mask = np.ones(len(words), dtype=bool)
         else:
             cols, table, mask = row_of, wv.vectors, known

@@ -49,6 +49,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from textfeat._base import TextTransformerMixin
+from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
 from textfeat.vocab import SPECIALS, UNK, count_tokens
@@ -84,6 +85,25 @@ _SUFFIXES = (
     ("al", "*__AL*"),
     ("ic", "*__IC*"),
 )
+
+
+#: Signatures of the built-in schemes already computed in this process (they
+#: depend on the word only); emptied when it reaches this many words.
+_MEMO_SIZE = 200_000
+_GOLDBERG_MEMO: dict[str, str] = {}
+
+
+def _goldberg_table(words: set[str]) -> dict[str, str]:
+    """``goldberg_signature`` of each word, each computed once per process."""
+    memo = _GOLDBERG_MEMO
+    missing = [w for w in words if w not in memo]
+    if len(memo) + len(missing) > _MEMO_SIZE:
+        memo.clear()
+        missing = list(words)
+    for w in missing:
+        memo[w] = goldberg_signature(w)
+    get = memo.__getitem__
+    return dict(zip(words, map(get, words), strict=True))
 
 
 def goldberg_signature(word: str) -> str:
@@ -286,15 +306,23 @@ class WordSignatures(TextTransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         docs = check_token_lists(X, step=type(self).__name__)
-        known = self.known_words_ | frozenset(SPECIALS)
+        # The kept words and the specials, built once per fit, not per call.
+        known = derived(
+            self,
+            "known",
+            (self.known_words_,),
+            lambda: self.known_words_ | frozenset(SPECIALS),
+        )
         unseen: set[str] = set()
         for doc in docs:
             unseen.update(doc)
         unseen -= known
         if self.scheme == "berkeley":
             return self._berkeley(docs, unseen, known)
-        signature = goldberg_signature if self.scheme == "goldberg" else self.scheme
-        table = {w: signature(w) for w in unseen}
+        if self.scheme == "goldberg":
+            table = _goldberg_table(unseen)
+        else:
+            table = {w: self.scheme(w) for w in unseen}
         for w, s in table.items():
             if not isinstance(s, str):
                 raise TypeError(

@@ -14,11 +14,13 @@ import codecs
 import gzip
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Self
 
 import numpy as np
 
+from textfeat._cache import derived
 from textfeat.corpus import CorpusError
 from textfeat.vocab import BOS, EOS, UNK
 
@@ -128,7 +130,6 @@ class WordVectors:
         self.index = index
         self.dim = int(arr.shape[1])
         self.handle_unknown = handle_unknown
-        self._extended_rows: np.ndarray | None = None
 
     # -- container protocol --------------------------------------------------
     def __len__(self) -> int:
@@ -143,7 +144,7 @@ class WordVectors:
             return self.vectors[row]
         if self.handle_unknown in ("ignore", "error"):
             raise KeyError(word)
-        return self.unknown_vector
+        return self.unknown_vector.copy()
 
     def __repr__(self) -> str:
         return (
@@ -168,13 +169,22 @@ class WordVectors:
     @property
     def unknown_vector(self) -> np.ndarray:
         """Vector given to an unknown word (zeros for "ignore" and "error")."""
-        if self.handle_unknown == "mean":
-            return self.vectors.mean(axis=0)
-        if self.handle_unknown == "unk":
-            return self.vectors[self.index[UNK]]
-        return np.zeros(self.dim, dtype=self.vectors.dtype)
+        return derived(self, "unknown", self._state(), self._unknown_vector)
 
-    # -- lookups -----------------------------------------------------------------
+    def _state(self) -> tuple[Any, ...]:
+        """What the derived tables depend on (they are rebuilt if it changes)."""
+        return (self.vectors, self.index, self.handle_unknown)
+
+    def _unknown_vector(self) -> np.ndarray:
+        if self.handle_unknown == "mean":
+            vec = self.vectors.mean(axis=0)
+        elif self.handle_unknown == "unk":
+            vec = self.vectors[self.index[UNK]].copy()
+        else:
+            vec = np.zeros(self.dim, dtype=self.vectors.dtype)
+        vec.flags.writeable = False  # shared between calls
+        return vec
+
     def raw_ids(self, tokens: Iterable[str]) -> np.ndarray:
         """Row of each token, ``-1`` for an unknown one (no policy applied).
 
@@ -183,8 +193,7 @@ class WordVectors:
         >>> WordVectors(["a", "b"], [[0.0], [1.0]]).raw_ids(["b", "x", "a"]).tolist()
         [1, -1, 0]
         """
-        get = self.index.get
-        return np.fromiter((get(t, -1) for t in tokens), dtype=np.int64)
+        return np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int64)
 
     def lookup(self, tokens: Iterable[str]) -> np.ndarray:
         """Vectors of ``tokens``, one row each, the unknown-word policy applied.
@@ -219,17 +228,23 @@ class WordVectors:
         return self.vectors[ids]
 
     def _rows(self) -> np.ndarray:
-        """The vectors, then the unknown vector, then ``*S*`` and ``*/S*``."""
-        if self._extended_rows is None:
-            extra = [self.unknown_vector]
-            for sym in (BOS, EOS):
-                extra.append(
-                    self.vectors[self.index[sym]]
-                    if sym in self.index
-                    else np.zeros(self.dim, dtype=self.vectors.dtype)
-                )
-            self._extended_rows = np.vstack([self.vectors, *extra])
-        return self._extended_rows
+        """The vectors, then the unknown vector, then ``*S*`` and ``*/S*``.
+
+        Built once per table (not per call) and never saved with a model.
+        """
+        return derived(self, "rows", self._state(), self._extended_rows)
+
+    def _extended_rows(self) -> np.ndarray:
+        extra = [self.unknown_vector]
+        for sym in (BOS, EOS):
+            extra.append(
+                self.vectors[self.index[sym]]
+                if sym in self.index
+                else np.zeros(self.dim, dtype=self.vectors.dtype)
+            )
+        rows = np.vstack([self.vectors, *extra])
+        rows.flags.writeable = False
+        return rows
 
     def _lookup_table(self, keys: Iterable[str]) -> tuple[dict[str, int], np.ndarray]:
         """Row in :meth:`_rows` of each key (``-1``: ignored) and those rows."""
@@ -247,6 +262,9 @@ class WordVectors:
 
     # -- similarity ---------------------------------------------------------------
     def _unit(self) -> np.ndarray:
+        return derived(self, "unit", (self.vectors,), self._unit_rows)
+
+    def _unit_rows(self) -> np.ndarray:
         norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
         return self.vectors / np.where(norms == 0, 1, norms)
 

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.signatures import goldberg_signature
@@ -289,6 +290,9 @@ ATTRIBUTES: dict[str, tuple[str, Callable[[str], str]]] = {
 _AFFIX = re.compile(r"(prefix|suffix)([1-9])")
 #: Value of the ``"ambiguity"`` attribute for words seen too rarely in fit.
 RARE = "*RARE*"
+#: Words whose attribute ids (or vector rows) a fitted WindowVectorizer
+#: remembers between calls, per attribute; the table is emptied past this.
+_WORD_TABLE_SIZE = 200_000
 
 
 def _resolve_attribute(spec: Any) -> tuple[str, Callable[[str], str]]:
@@ -786,9 +790,23 @@ default=None
     ) -> np.ndarray:
         """Ids of one attribute over the padded layout (BOS/EOS at the edges)."""
         handle_unknown = handle_unknown or self.handle_unknown
-        vocab = self.vocabularies_[prefix]
-        stoi = vocab.stoi_
-        table = {w: stoi.get(_checked(func(w), prefix, w), -1) for w in set(words)}
+        # word -> id, kept between calls: an attribute is a function of the
+        # word, so a word seen before is not computed again.
+        tables = derived(
+            self,
+            "attribute_ids",
+            (self.vocabularies_, self.attributes, getattr(self, "ambiguity_", None)),
+            dict,
+        )
+        table = tables.setdefault(prefix, {})
+        missing = set(words).difference(table)
+        if len(table) + len(missing) > _WORD_TABLE_SIZE:
+            table.clear()
+            missing = set(words)
+        if missing:
+            stoi = self.vocabularies_[prefix].stoi_
+            for w in missing:
+                table[w] = stoi.get(_checked(func(w), prefix, w), -1)
         ids = np.fromiter(
             map(table.__getitem__, words), dtype=np.int64, count=len(words)
         )
@@ -872,9 +890,26 @@ default=None
         _, funcs = self._slots()
         [func] = funcs.values()
         wv = self.vectors
-        table, rows = wv._lookup_table([func(w) for w in set(words)])
-        keys = [func(w) for w in words] if func is not str else words
-        ids = np.fromiter(map(table.__getitem__, keys), dtype=np.int64, count=len(keys))
+        # word -> row, kept between calls (see _encode_attribute)
+        table = derived(
+            self,
+            "vector_rows",
+            (wv, wv.vectors, wv.index, wv.handle_unknown, self.attributes),
+            dict,
+        )
+        missing = set(words).difference(table)
+        if len(table) + len(missing) > _WORD_TABLE_SIZE:
+            table.clear()
+            missing = set(words)
+        if missing:
+            keys = {w: func(w) for w in missing}
+            rows_of, _ = wv._lookup_table(set(keys.values()))
+            for w, key in keys.items():
+                table[w] = rows_of[key]
+        rows = wv._lookup_table(())[1]
+        ids = np.fromiter(
+            map(table.__getitem__, words), dtype=np.int64, count=len(words)
+        )
         # rows: the vectors plus, at the end, *S* and */S* (zero when absent).
         bos, eos = len(rows) - 2, len(rows) - 1
         padded = np.where(is_eos, eos, bos)
