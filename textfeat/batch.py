@@ -530,8 +530,8 @@ def _span(spans: list[tuple[str, int, int]]) -> dict[str, Any] | None:
     """First and last physical line of a shard's records, written or not."""
     if not spans:
         return None
-    first = min((f, a) for f, a, _ in spans)
-    last = max((f, b) for f, _, b in spans)
+    first = min((str(f), a) for f, a, _ in spans)
+    last = max((str(f), b) for f, _, b in spans)
     return {"from": list(first), "to": list(last)}
 
 
@@ -907,6 +907,8 @@ class _Hasher:
         self.thread: threading.Thread | None = None
         if fp["size"] <= _HASH_AT_START:
             self._run()
+            if self.error is not None:
+                raise self.error
 
     def _run(self) -> None:
         try:
