@@ -69,7 +69,7 @@ _TEXT_CACHE = 300_000
 #: A corpus of known length with fewer characters than this is tokenized in
 #: the calling process whatever ``n_process`` says: starting workers would
 #: cost more than they save.
-PARALLEL_MIN_CHARS = 1_000_000
+PARALLEL_MIN_CHARS = 200_000
 
 
 def _new_pipeline(lang: str) -> Any:
