@@ -598,11 +598,6 @@ def _word_vectors(v: Any) -> None:
           v.handle_unknown)
     _need(v.handle_unknown != "unk" or UNK in index, "handle_unknown",
           f"'unk' only with a {UNK!r} row", v.handle_unknown)
-    rows = v._extended_rows
-    if rows is not None:
-        _float_array(rows, "_extended_rows", 2)
-        _need(rows.shape[1] == vec.shape[1], "_extended_rows", f"{vec.shape[1]} wide",
-              rows.shape)
 
 
 def _fitted(est: Any, attr: str, check: Any) -> None:
