@@ -790,23 +790,39 @@ def _corpus_stat(source: Path, exclude: Path | None) -> dict[str, Any]:
     if not source.is_dir():
         return {"kind": "file", "size": st.st_size, "mtime_ns": st.st_mtime_ns}
     files: list[list[Any]] = []
-    for dirpath, dirnames, filenames in os.walk(source):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d for d in dirnames if exclude is None or (here / d).resolve() != exclude
-        )
-        for name in sorted(filenames):
+
+    def walk(folder: Path, ancestors: frozenset[tuple[int, int]]) -> None:
+        # As the reader walks (corpus.read_directory): hidden entries left
+        # out, links to folders followed (a loop is not), so every file the
+        # reader can read is in the fingerprint.
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            files.append([folder.relative_to(source).as_posix(), "unlistable", 0, 0])
+            return
+        for name in names:
             if _is_hidden(name):
                 continue
-            path = here / name
+            path = folder / name
             rel = path.relative_to(source).as_posix()
             try:
                 fst = path.stat()
             except OSError:
                 files.append([rel, "dangling", 0, 0])
                 continue
+            if stat.S_ISDIR(fst.st_mode):
+                ident = (fst.st_dev, fst.st_ino)
+                if ident in ancestors or (
+                    exclude is not None and path.resolve() == exclude
+                ):
+                    continue
+                walk(path, ancestors | {ident})
+                continue
             kind = "file" if stat.S_ISREG(fst.st_mode) else "special"
             files.append([rel, kind, fst.st_size, fst.st_mtime_ns])
+
+    walk(source, frozenset({(st.st_dev, st.st_ino)}))
+    files.sort(key=lambda f: f[0])
     return {
         "kind": "dir",
         "size": sum(f[2] for f in files if f[1] == "file"),
