@@ -8,6 +8,7 @@ refused if the corpus changed" and "runs no code from the file".
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 
 from textfeat import OneHotVectorizer, SpacyTokenizer
-from textfeat.batch import BatchError, featurize
+from textfeat.batch import BatchError, featurize, load_features
 
 TRAIN = ["a cat", "a dog", "the cat sat", "the dog ran"]
 
@@ -50,3 +51,22 @@ def test_resume_refused_after_edit_inside_symlinked_label_folder(pipe, tmp_path)
         featurize(
             pipe, corpus, out, format="dir", chunk_size=1, quiet=True, resume=True
         )
+
+
+# -- labels: what the reader yields can be stored ---------------------------------------
+def test_label_too_large_for_int64_is_quarantined_not_run_stopping(pipe, tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        '{"text": "a cat", "label": 1}\n'
+        '{"text": "a dog", "label": 99999999999999999999}\n'
+        '{"text": "the cat sat", "label": 2}\n'
+    )
+    out = tmp_path / "out"
+    featurize(pipe, corpus, out, quarantine=True, quiet=True)
+    _, ids, labels = load_features(out)
+    entry = json.loads((out / "quarantine.jsonl").read_text())
+    assert (list(ids), labels.tolist(), entry["line"]) == (
+        ["c.jsonl:1", "c.jsonl:3"],
+        [1, 2],
+        2,
+    )

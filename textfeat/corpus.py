@@ -722,6 +722,11 @@ class _Labels:
             )
         if kind is float and not math.isfinite(label):
             return f"{name} is {label!r}; a float label must be finite"
+        if kind is int and not -(2**63) <= label < 2**63:
+            return (
+                f"{name} is {label!r:.40}, an integer of more than 64 bits; "
+                "write such labels as strings"
+            )
         if self.kind is None:
             self.kind = kind
         elif kind is not self.kind:
