@@ -282,3 +282,19 @@ def test_n_process_is_clamped_to_the_cpu_count(monkeypatch):
     for n in (64, -1):
         assert SpacyTokenizer(n_process=n).transform(["a b"] * 8) == [["a", "b"]] * 8
     assert seen == [2, 2]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"keep_whitespace": True}, {"split_sentences": True}, {"attr": "norm"}],
+    ids=["whitespace", "sentences", "norm"],
+)
+def test_two_processes_equal_one_for_every_output_shape(monkeypatch, params):
+    import textfeat.tokenize as tk
+
+    monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
+    texts = [f"Doc {i}.  It's  here!\n\nNew para {i % 7}." for i in range(40)]
+    texts[3] = ["Already", "Split"]
+    one = SpacyTokenizer(**params).transform(texts)
+    two = SpacyTokenizer(n_process=2, batch_size=6, **params).transform(texts)
+    assert one == two

@@ -186,12 +186,16 @@ class _Engine:
         attr: str,
         keep_whitespace: bool,
         split_sentences: bool,
-    ) -> list[Any]:
+        packed: bool = False,
+    ) -> Any:
+        """Token lists of ``texts`` (``packed``: see :func:`_assemble`)."""
         with self.lock:
             arrays = self._arrays(
                 texts, _columns(attr, split_sentences), split_sentences
             )
-            out = _assemble(arrays, self.texts, keep_whitespace, split_sentences)
+            out = _assemble(
+                arrays, self.texts, keep_whitespace, split_sentences, packed
+            )
             if len(self.texts) > _TEXT_CACHE:
                 self.texts = {}
             return out
@@ -250,23 +254,45 @@ def _assemble(
     texts: dict[int, str],
     keep_whitespace: bool,
     split_sentences: bool,
-) -> list[Any]:
-    """Token lists from the attribute arrays of a batch, in one pass."""
+    packed: bool = False,
+) -> Any:
+    """Token lists from the attribute arrays of a batch, in one pass.
+
+    With ``packed`` (and no sentences) the batch comes as ``(strings, ids,
+    bounds)`` instead: its distinct tokens, the index of each token among
+    them and the documents' start offsets, which a worker process sends
+    back far more cheaply than lists of strings (see :func:`_unpack`).
+    """
     if not arrays:
         return []
     lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
     flat = np.concatenate(arrays)
-    tokens = list(map(texts.__getitem__, flat[:, 0].tolist()))
     bounds = np.zeros(len(arrays) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     if split_sentences:
+        tokens = list(map(texts.__getitem__, flat[:, 0].tolist()))
         return _sentences(tokens, flat, bounds, keep_whitespace)
+    hashes = flat[:, 0]
     if not keep_whitespace:
         keep = flat[:, 1] == 0
         if not keep.all():
             doc_of = np.repeat(np.arange(len(arrays)), lengths)
             np.cumsum(np.bincount(doc_of[keep], minlength=len(arrays)), out=bounds[1:])
-            tokens = list(itertools.compress(tokens, keep.tolist()))
+            hashes = hashes[keep]
+    if packed:
+        distinct, ids = np.unique(hashes, return_inverse=True)
+        strings = list(map(texts.__getitem__, distinct.tolist()))
+        return strings, ids.astype(np.int32).ravel(), bounds
+    tokens = list(map(texts.__getitem__, hashes.tolist()))
+    return [tokens[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def _unpack(result: Any) -> list[Any]:
+    """Token lists of a batch sent back by a worker (packed or not)."""
+    if not isinstance(result, tuple):
+        return result
+    strings, ids, bounds = result
+    tokens = list(map(strings.__getitem__, ids.tolist()))
     return [tokens[a:b] for a, b in itertools.pairwise(bounds.tolist())]
 
 
@@ -333,8 +359,12 @@ def _tokenize_texts(
     return _engine(lang).tokenize(texts, attr, keep_whitespace, split_sentences)
 
 
-def _tokenize_batch(args: tuple[Any, ...]) -> list[Any]:
-    return _tokenize_texts(*args)
+def _tokenize_batch(args: tuple[Any, ...]) -> Any:
+    """A worker's batch, packed for the trip back (see :func:`_assemble`)."""
+    texts, lang, attr, keep_whitespace, split_sentences = args
+    return _engine(lang).tokenize(
+        texts, attr, keep_whitespace, split_sentences, packed=True
+    )
 
 
 def _effective_processes(n_process: int) -> int:
@@ -563,7 +593,7 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
             batch, result = window.popleft()
             if not isinstance(result, list):
                 queued -= 1
-                result = result.get()
+                result = _unpack(result.get())
             yield from self._finish(batch, result)
             bar.update(len(batch))
 
