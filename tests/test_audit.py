@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 from sklearn.pipeline import make_pipeline
+from typer.testing import CliRunner
 
-from textfeat import OneHotVectorizer, SpacyTokenizer
+from textfeat import OneHotVectorizer, SpacyTokenizer, load_model
 from textfeat.batch import BatchError, featurize, load_features
+from textfeat.cli import app
 
 TRAIN = ["a cat", "a dog", "the cat sat", "the dog ran"]
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +73,112 @@ def test_label_too_large_for_int64_is_quarantined_not_run_stopping(pipe, tmp_pat
         [1, 2],
         2,
     )
+
+
+# -- the command line: outputs never overwrite inputs ----------------------------------
+def write_corpus(path: Path, texts: list[str], labels: list[str]) -> Path:
+    path.write_text(
+        "".join(
+            json.dumps({"text": t, "label": y}) + "\n"
+            for t, y in zip(texts, labels, strict=True)
+        )
+    )
+    return path
+
+
+def test_fit_refuses_quarantine_file_that_is_the_corpus(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    before = corpus.read_bytes()
+    result = runner.invoke(
+        app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm"), "-q",
+              "--quarantine", str(corpus)]
+    )  # fmt: skip
+    assert (result.exit_code, corpus.read_bytes()) == (1, before)
+
+
+def test_fit_refuses_out_that_is_the_corpus(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    before = corpus.read_bytes()
+    result = runner.invoke(app, ["fit", str(corpus), "-o", str(corpus), "-q"])
+    assert (result.exit_code, corpus.read_bytes()) == (1, before)
+
+
+# -- the command line: a record the pipeline fails on ----------------------------------
+def test_fit_quarantines_a_record_the_tokenizer_fails_on(tmp_path):
+    texts = [*TRAIN, "a \ud800 cat"]
+    corpus = write_corpus(tmp_path / "c.jsonl", texts, ["x", "y", "x", "y", "x"])
+    bad = tmp_path / "bad.jsonl"
+    result = runner.invoke(
+        app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm"), "-q",
+              "--quarantine", str(bad)]
+    )  # fmt: skip
+    entry = json.loads(bad.read_text())
+    assert (result.exit_code, entry["line"], "fitted 4 records" in result.output) == (
+        0,
+        5,
+        True,
+    )
+
+
+def test_fit_names_the_record_the_tokenizer_fails_on(tmp_path):
+    texts = [*TRAIN, "a \ud800 cat"]
+    corpus = write_corpus(tmp_path / "c.jsonl", texts, ["x", "y", "x", "y", "x"])
+    result = runner.invoke(app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm")])
+    assert result.exit_code == 1
+    assert f"{corpus}, line 5" in result.output
+
+
+def test_evaluate_quarantines_a_record_the_model_fails_on(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    model = tmp_path / "m.tfm"
+    assert runner.invoke(app, ["fit", str(corpus), "-o", str(model), "-q"]).exit_code == 0
+    test = write_corpus(tmp_path / "t.jsonl", ["a cat", "x\ud800"], ["x", "y"])
+    bad = tmp_path / "bad.jsonl"
+    result = runner.invoke(
+        app, ["evaluate", str(model), str(test), "--json", "-q",
+              "--quarantine", str(bad)]
+    )  # fmt: skip
+    metrics = json.loads(result.output)
+    assert (metrics["n"], metrics["n_quarantined"], json.loads(bad.read_text())["line"]) == (
+        1,
+        1,
+        2,
+    )
+
+
+# -- the command line: progress (issue 11) ---------------------------------------------
+def test_fit_shows_a_progress_bar_on_stderr(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    result = runner.invoke(app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm")])
+    assert "read: 4rec" in result.stderr and "read:" not in result.stdout
+
+
+def test_fit_quiet_shows_no_progress_bar(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    result = runner.invoke(
+        app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm"), "-q"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_fit_does_not_save_the_runs_progress_setting(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    model = tmp_path / "m.tfm"
+    assert runner.invoke(app, ["fit", str(corpus), "-o", str(model)]).exit_code == 0
+    assert load_model(model).steps[0][1].progress is False
+
+
+def test_evaluate_quiet_shows_no_progress_bar(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    model = tmp_path / "m.tfm"
+    assert runner.invoke(app, ["fit", str(corpus), "-o", str(model), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(model), str(corpus), "-q"])
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_evaluate_shows_a_progress_bar_on_stderr(tmp_path):
+    corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
+    model = tmp_path / "m.tfm"
+    assert runner.invoke(app, ["fit", str(corpus), "-o", str(model), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["evaluate", str(model), str(corpus)])
+    assert "tokenize: 100%" in result.stderr

@@ -6,11 +6,18 @@ chapter 8, as transformers that compose in scikit-learn Pipelines.
 
 from __future__ import annotations
 
-from textfeat.batch import BatchError, featurize, load_features, read_manifest
+from textfeat.batch import (
+    BatchError,
+    BatchWarning,
+    featurize,
+    load_features,
+    read_manifest,
+)
 from textfeat.cbow import CBOWVectorizer
 from textfeat.conll import ConllSentence, read_conll2003, read_conllu
 from textfeat.corpus import (
     CorpusError,
+    LineAccount,
     Quarantine,
     Record,
     detect_format,
@@ -67,10 +74,12 @@ __all__ = [
     "UNK",
     "UNK_ID",
     "BatchError",
+    "BatchWarning",
     "CBOWVectorizer",
     "ConllSentence",
     "CorpusError",
     "FrequencyScaler",
+    "LineAccount",
     "ModelFileError",
     "OneHotVectorizer",
     "PPMIVectors",

@@ -146,6 +146,65 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+class _Corpus:
+    """A corpus read whole: texts, labels (one type, as read) and where each is."""
+
+    def __init__(self, path: Path, quarantine: Path | None) -> None:
+        from textfeat.corpus import Quarantine
+
+        self.path = path
+        self.texts: list[str] = []
+        self.labels: list[Any] = []
+        self.where: list[tuple[str, int, int]] = []  # (id, line, end_line)
+        self.quarantine_path = quarantine
+        self.quar: Any = None
+        if quarantine is not None:
+            quarantine.write_bytes(b"")  # this run's records only
+            self.quar = Quarantine(quarantine)
+
+    @property
+    def n_quarantined(self) -> int:
+        return 0 if self.quar is None else self.quar.count
+
+    def set_aside(self, failures: list[tuple[int, BaseException]]) -> None:
+        """Quarantine (or name in the error) the records the pipeline failed on."""
+        from textfeat.batch import _reason
+        from textfeat.corpus import CorpusError
+
+        for pos, exc in failures:
+            rid, line, end_line = self.where[pos]
+            err = CorpusError(
+                self._file_of(rid),
+                line,
+                f"(record {rid!r}) the pipeline failed: {_reason(exc)}",
+                self.texts[pos][:8192],
+                end_line,
+            )
+            if self.quar is None:
+                raise ValueError(
+                    f"{err}; fix the record, or pass --quarantine FILE to set "
+                    "such records aside"
+                ) from exc
+            self.quar.add(err)
+        bad = {pos for pos, _ in failures}
+        keep = [i for i in range(len(self.texts)) if i not in bad]
+        self.texts = [self.texts[i] for i in keep]
+        self.labels = [self.labels[i] for i in keep]
+        self.where = [self.where[i] for i in keep]
+        if not self.texts:
+            raise ValueError(f"{self.path}: the pipeline failed on every record")
+
+    def _file_of(self, rid: str) -> str:
+        return str(self.path / rid) if self.path.is_dir() else str(self.path)
+
+    def close(self) -> None:
+        if self.quar is not None:
+            self.quar.close()
+
+
 def _load_corpus(
     path: Path,
     fmt: str,
@@ -153,35 +212,125 @@ def _load_corpus(
     label_field: str,
     csv_opts: dict[str, Any],
     quarantine: Path | None = None,
-) -> tuple[list[str], list[Any], int]:
-    """Texts and labels (of one type, as read), and the number quarantined."""
-    from textfeat.batch import _LabelCheck
-    from textfeat.corpus import Quarantine, read_corpus
+    quiet: bool = True,
+) -> _Corpus:
+    """Read a corpus whole, with a progress bar over its records unless quiet."""
+    from tqdm.auto import tqdm
 
-    texts, labels = [], []
+    from textfeat.batch import _LabelCheck
+    from textfeat.corpus import read_corpus
+
     check = _LabelCheck()
-    quar = None
-    if quarantine is not None:
-        quarantine.write_bytes(b"")  # this run's records only
-        quar = Quarantine(quarantine)
+    corpus = _Corpus(path, quarantine)
     try:
-        for rec in read_corpus(
+        records = read_corpus(
             path,
             format=fmt,  # type: ignore[arg-type]
             text_field=text_field,
             label_field=label_field or None,
-            quarantine=quar,
+            quarantine=corpus.quar,
             **csv_opts,
-        ):
+        )
+        for rec in tqdm(records, desc="read", unit="rec", disable=quiet):
             check(rec.label, f"{path}, line {rec.line} (record {rec.id!r})")
-            texts.append(rec.text)
-            labels.append(rec.label)
-    finally:
-        if quar is not None:
-            quar.close()
-    if not texts:
+            corpus.texts.append(rec.text)
+            corpus.labels.append(rec.label)
+            corpus.where.append((rec.id, rec.line, rec.end_line))
+    except BaseException:
+        corpus.close()
+        raise
+    if not corpus.texts:
+        corpus.close()
         raise ValueError(f"{path}: the corpus has no records")
-    return texts, labels, 0 if quar is None else quar.count
+    return corpus
+
+
+def _with_progress(pipe: Any, quiet: bool) -> list[tuple[Any, Any]]:
+    """Turn on the tokenizers' progress bars for this run; return what to restore."""
+    from textfeat.tokenize import SpacyTokenizer
+
+    steps = getattr(pipe, "steps", [(None, pipe)])
+    saved = [
+        (step, step.progress) for _, step in steps if isinstance(step, SpacyTokenizer)
+    ]
+    for step, _ in saved:
+        step.progress = not quiet
+    return saved
+
+
+def _restore(saved: list[tuple[Any, Any]]) -> None:
+    for step, value in saved:
+        step.progress = value
+
+
+def _fit_guarded(pipe: Any, corpus: _Corpus, supervised: bool) -> None:
+    """Fit; if a record makes the first step fail, set it aside and fit again."""
+    from sklearn.base import clone
+
+    def fit() -> None:
+        if supervised:
+            pipe.fit(corpus.texts, _labels(corpus.path, corpus.labels))
+        else:
+            pipe.fit(corpus.texts)
+
+    try:
+        fit()
+        return
+    except Exception as exc:
+        first = pipe.steps[0][1]
+        failures = _narrow(lambda docs: clone(first).fit_transform(docs), corpus.texts)
+        if not failures:
+            raise exc from None
+    corpus.set_aside(failures)
+    fit()
+
+
+def _narrow(
+    apply: Callable[[list[str]], Any], texts: list[str], start: int = 0
+) -> list[tuple[int, BaseException]]:
+    """Positions (and errors) of the documents ``apply`` fails on, by bisection."""
+    try:
+        apply(texts)
+        return []
+    except Exception as exc:
+        if len(texts) == 1:
+            return [(start, exc)]
+        mid = len(texts) // 2
+        return _narrow(apply, texts[:mid], start) + _narrow(
+            apply, texts[mid:], start + mid
+        )
+
+
+def _apply(steps: list[Any], docs: list[str]) -> Any:
+    X: Any = docs
+    for step in steps:
+        X = step.transform(X)
+    return X
+
+
+def _check_paths(
+    inputs: dict[str, Path | None], outputs: dict[str, Path | None]
+) -> None:
+    """Refuse an output that would overwrite an input or another output, or be
+    written inside a folder corpus (it would be read as a document)."""
+    seen: dict[Path, str] = {}
+    ins = {k: v.resolve() for k, v in inputs.items() if v is not None}
+    for name, path in outputs.items():
+        if path is None:
+            continue
+        dst = path.resolve()
+        for in_name, src in ins.items():
+            if dst == src or (src.is_dir() and src in dst.parents):
+                what = "is" if dst == src else "is inside"
+                raise ValueError(
+                    f"{name} {path} {what} the {in_name} {inputs[in_name]}; "
+                    "choose another path (it would be overwritten or read)"
+                )
+        if dst in seen:
+            raise ValueError(
+                f"{name} {path} is also the {seen[dst]}; choose another path"
+            )
+        seen[dst] = name
 
 
 def _quarantined(count: int, quarantine: Path | None) -> str:
@@ -219,6 +368,7 @@ def fit(
     doublequote: DoublequoteOpt = None,
     escapechar: EscapeOpt = None,
     quarantine: QuarantineFileOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Build a pipeline from a TOML config, fit it on a corpus and save it.
 
@@ -227,20 +377,27 @@ def fit(
     from textfeat.config import load_config
     from textfeat.persist import save
 
+    _check_paths(
+        {"corpus": corpus, "config": config},
+        {"--out": out, "--quarantine": quarantine},
+    )
     pipe = load_config(config)
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
-    texts, labels, n_bad = _load_corpus(
-        corpus, fmt, text_field, label_field, csv_opts, quarantine
+    data = _load_corpus(
+        corpus, fmt, text_field, label_field, csv_opts, quarantine, quiet
     )
-    final = pipe.steps[-1][1]
-    if hasattr(final, "predict"):
-        pipe.fit(texts, _labels(corpus, labels))
-    else:
-        pipe.fit(texts)
+    try:
+        saved = _with_progress(pipe, quiet)
+        try:
+            _fit_guarded(pipe, data, hasattr(pipe.steps[-1][1], "predict"))
+        finally:
+            _restore(saved)  # the bar is this run's, never the file's
+    finally:
+        data.close()
     save(pipe, out)
     typer.echo(
-        f"fitted {len(texts)} records{_quarantined(n_bad, quarantine)}; "
-        f"model saved to {out}"
+        f"fitted {len(data.texts)} records"
+        f"{_quarantined(data.n_quarantined, quarantine)}; model saved to {out}"
     )
 
 
@@ -330,6 +487,7 @@ def select(
     quoting: QuotingOpt = None,
     doublequote: DoublequoteOpt = None,
     escapechar: EscapeOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Rank features by mutual information with the labels; write a report.
 
@@ -341,14 +499,21 @@ def select(
     from textfeat.persist import load
     from textfeat.scoring import mutual_info, top_features
 
+    _check_paths(
+        {"corpus": corpus, "model": model}, {"--report": report, "--plot": plot}
+    )
     pipe = load(model)
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
-    texts, labels, _ = _load_corpus(corpus, fmt, text_field, label_field, csv_opts)
-    y = _labels(corpus, labels)
+    data = _load_corpus(corpus, fmt, text_field, label_field, csv_opts, None, quiet)
+    y = _labels(corpus, data.labels)
     steps = _feature_steps(pipe)
-    X: Any = texts
-    for step in steps:
-        X = step.transform(X)
+    saved = _with_progress(pipe, quiet)
+    try:
+        X: Any = data.texts
+        for step in steps:
+            X = step.transform(X)
+    finally:
+        _restore(saved)
     names = np.asarray(steps[-1].get_feature_names_out())
     scores = mutual_info(X, y, base=2)
     order = np.argsort(-scores, kind="stable")[:k]
@@ -398,6 +563,7 @@ def evaluate(
     doublequote: DoublequoteOpt = None,
     escapechar: EscapeOpt = None,
     quarantine: QuarantineFileOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Accuracy, macro F1 and a per-class report of a model on a labelled corpus.
 
@@ -407,16 +573,37 @@ def evaluate(
 
     from textfeat.persist import load
 
+    _check_paths({"corpus": corpus, "model": model}, {"--quarantine": quarantine})
     pipe = load(model)
     if not hasattr(pipe, "predict"):
         raise ValueError(f"{model}: the model has no classifier; fit one with a config")
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
-    texts, labels, n_bad = _load_corpus(
-        corpus, fmt, text_field, label_field, csv_opts, quarantine
+    quiet = quiet or as_json  # machine-readable output: no bar either
+    data = _load_corpus(
+        corpus, fmt, text_field, label_field, csv_opts, quarantine, quiet
     )
-    y = _labels(corpus, labels)
-    _check_label_type(model, getattr(pipe, "classes_", None), y[0])
-    pred = pipe.predict(texts).tolist()
+    saved = _with_progress(pipe, quiet)
+    try:
+        _labels(corpus, data.labels)
+        _check_label_type(model, getattr(pipe, "classes_", None), data.labels[0])
+        try:
+            pred = pipe.predict(data.texts).tolist()
+        except Exception as exc:
+            from textfeat.batch import _feature_steps
+
+            steps = _feature_steps(pipe)
+            failures = _narrow(
+                lambda docs: pipe.predict(docs) if not steps else _apply(steps, docs),
+                data.texts,
+            )
+            if not failures:
+                raise exc from None
+            data.set_aside(failures)
+            pred = pipe.predict(data.texts).tolist()
+    finally:
+        _restore(saved)
+        data.close()
+    y, n_bad = data.labels, data.n_quarantined
     metrics: dict[str, Any] = {
         "n": len(y),
         "accuracy": float(accuracy_score(y, pred)),
