@@ -16,7 +16,13 @@ import pytest
 from sklearn.pipeline import make_pipeline
 from typer.testing import CliRunner
 
-from textfeat import OneHotVectorizer, SpacyTokenizer, load_model
+from textfeat import (
+    OneHotVectorizer,
+    Quarantine,
+    SpacyTokenizer,
+    load_model,
+    read_corpus,
+)
 from textfeat.batch import BatchError, featurize, load_features
 from textfeat.cli import app
 
@@ -182,3 +188,28 @@ def test_evaluate_shows_a_progress_bar_on_stderr(tmp_path):
     assert runner.invoke(app, ["fit", str(corpus), "-o", str(model), "-q"]).exit_code == 0
     result = runner.invoke(app, ["evaluate", str(model), str(corpus)])
     assert "tokenize: 100%" in result.stderr
+
+
+# -- readers: an ambiguous record is never resolved silently ---------------------------
+def test_jsonl_repeated_text_key_is_quarantined(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        '{"text": "kept", "label": "x"}\n'
+        '{"text": "first", "text": "second", "label": "y"}\n'
+    )
+    q = Quarantine()
+    texts = [r.text for r in read_corpus(corpus, quarantine=q)]
+    assert (texts, [e["line"] for e in q.entries]) == (["kept"], [2])
+
+
+def test_jsonl_repeated_escaped_label_key_is_quarantined(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "a", "label": "x", "\\u006cabel": "y"}\n')
+    q = Quarantine()
+    assert (list(read_corpus(corpus, quarantine=q)), len(q.entries)) == ([], 1)
+
+
+def test_jsonl_same_key_in_nested_objects_is_not_a_repeat(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"text": "a", "meta": {"text": "b"}}\n')
+    assert [r.text for r in read_corpus(corpus)] == ["a"]

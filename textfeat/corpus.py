@@ -850,6 +850,16 @@ def _iter_jsonl(
                 _preview(line),
             )
             continue
+        twice = _repeated_field(line, (text_field, label_field, id_field))
+        if twice is not None:
+            yield CorpusError(
+                path,
+                no,
+                f"field {twice!r} appears more than once in the object; which "
+                "value is meant is ambiguous",
+                _preview(line),
+            )
+            continue
         text = obj.get(text_field, _MISSING)
         if text is _MISSING:
             yield CorpusError(path, no, f"missing field {text_field!r}", _preview(line))
@@ -886,6 +896,26 @@ def _iter_jsonl(
 
 
 _MISSING = object()
+
+
+def _repeated_field(line: str, fields: tuple[str | None, ...]) -> str | None:
+    """The first of ``fields`` given twice in one JSON object of ``line``.
+
+    ``json.loads`` keeps the last of repeated keys silently. Only lines that
+    could repeat one (its quoted name twice, or any escape) are parsed again,
+    so the common line costs a few substring counts.
+    """
+    wanted = [f for f in fields if f]
+    if "\\u" not in line and all(line.count(json.dumps(f)) < 2 for f in wanted):
+        return None
+    last: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        last[:] = [k for k, _ in items]  # the outer object comes last
+        return dict(items)
+
+    json.loads(line, object_pairs_hook=pairs)
+    return next((f for f in wanted if last.count(f) > 1), None)
 
 
 def read_jsonl(
