@@ -345,6 +345,7 @@ def test_allow_lists_hold_exactly_the_estimators_values_and_pure_functions() -> 
     }
     for name in persist.FUNCTIONS:
         assert name.split(".")[1] in {
+            "info",  # textfeat.info.scoring
             "scoring",
             "signatures",
             "windows",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from textfeat._compat import InvalidParameterError
 from textfeat.persist import dumps, loads
@@ -98,6 +97,4 @@ def test_safe_model_file_round_trip():
     )
 
 
-@parametrize_with_checks([FrequencyScaler()])
-def test_sklearn_estimator_checks(estimator, check):
-    check(estimator)
+# scikit-learn's estimator checks run for every numeric step in test_contract.py.

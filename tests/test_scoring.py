@@ -32,6 +32,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 
+from textfeat import OneHotVectorizer, SpacyTokenizer
 from textfeat._compat import InvalidParameterError
 from textfeat.scoring import (
     class_scores,
@@ -556,16 +557,10 @@ def test_grid_search_over_k_with_count_vectorizer():
 
 
 def test_grid_search_over_k_with_textfeat_tokenizer_and_one_hot():
-    tokenize = pytest.importorskip(
-        "textfeat.tokenize", reason="SpacyTokenizer not yet merged"
-    )
-    onehot = pytest.importorskip(
-        "textfeat.onehot", reason="OneHotVectorizer not yet merged"
-    )
     texts, y = _news_subset()
     pipe = make_pipeline(
-        tokenize.SpacyTokenizer(),
-        onehot.OneHotVectorizer(),
+        SpacyTokenizer(),
+        OneHotVectorizer(),
         SelectKBest(mutual_info),
         MultinomialNB(),
     )
@@ -707,8 +702,7 @@ def test_property_feature_determining_y_scores_H_y(y, values):
 
 
 def test_plot_has_rank_curve_cutoff_and_one_panel_per_class(tmp_path):
-    pytest.importorskip("matplotlib")
-    from textfeat.plotting import plot_mutual_info
+    from textfeat.plotting import plot_mutual_info  # matplotlib: a test dependency
 
     vec, X, y = _toy_corpus()
     fig = plot_mutual_info(X, y, k=3, feature_names=vec, n_top=2)
@@ -737,8 +731,7 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
 
 
 def test_plot_rejects_bad_k():
-    pytest.importorskip("matplotlib")
-    from textfeat.plotting import plot_mutual_info
+    from textfeat.plotting import plot_mutual_info  # matplotlib: a test dependency
 
     _, X, y = _toy_corpus()
     with pytest.raises(ValueError, match="k must be a positive integer"):

@@ -26,12 +26,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from textfeat._compat import InvalidParameterError
+from textfeat.head._loss import loss_grad
 from textfeat.softmax import (
     SoftmaxClassifier,
-    _loss_grad,
     log_softmax,
     logsumexp,
     softmax,
@@ -194,11 +193,11 @@ def test_gradient_matches_finite_differences(n_classes, sparse):
     n_out = 1 if n_classes == 2 else n_classes
     theta = np.random.default_rng(1).normal(size=5 * n_out + n_out)
     args = (X, X.T, y, sw, 3.0, n_out, True, n_classes == 2)
-    _, grad = _loss_grad(theta, *args)
+    _, grad = loss_grad(theta, *args)
     h = 1e-6
     numeric = np.array(
         [
-            (_loss_grad(theta + h * e, *args)[0] - _loss_grad(theta - h * e, *args)[0])
+            (loss_grad(theta + h * e, *args)[0] - loss_grad(theta - h * e, *args)[0])
             / (2 * h)
             for e in np.eye(theta.size)
         ]
@@ -212,7 +211,7 @@ def test_loss_equals_log_loss_plus_penalty(n_classes):
     C = 3.0
     n_out = 1 if n_classes == 2 else n_classes
     theta = np.random.default_rng(2).normal(size=5 * n_out + n_out)
-    loss, _ = _loss_grad(theta, X, X.T, y, sw, C, n_out, True, n_classes == 2)
+    loss, _ = loss_grad(theta, X, X.T, y, sw, C, n_out, True, n_classes == 2)
     W, b = theta[: 5 * n_out].reshape(5, n_out), theta[5 * n_out :]
     Z = X @ W + b
     logits = np.column_stack([np.zeros(30), Z]) if n_classes == 2 else Z
@@ -456,17 +455,4 @@ def test_partial_fit_reaches_full_batch_accuracy_in_five_passes(news_tfidf):
     assert mini.score(X_test, y_test) >= full_acc - 0.01
 
 
-# --------------------------------------------------------------------------
-# scikit-learn's estimator checks
-# --------------------------------------------------------------------------
-
-
-@parametrize_with_checks([SoftmaxClassifier()])
-def test_sklearn_estimator_checks(estimator, check):
-    # check_non_transformer_estimators_n_iter fits unscaled iris with the
-    # default max_iter=100, which does not converge (LogisticRegression warns
-    # the same way); the check only reads n_iter_, so the warning is expected.
-    with warnings.catch_warnings():
-        if check.func.__name__ == "check_non_transformer_estimators_n_iter":
-            warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)
+# scikit-learn's estimator checks run for every numeric step in test_contract.py.
