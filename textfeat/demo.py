@@ -1,9 +1,19 @@
-"""The demo: train a small text classifier on the bundled corpus and explain it."""
+"""The demo: train a small text classifier on the bundled corpus and explain it.
+
+The bundled corpus ships inside the package as ``textfeat/data/topics.jsonl``
+(package data, read with :mod:`importlib.resources`), so ``textfeat demo``
+runs from any folder after ``pip install``. It is a byte-for-byte copy of
+``corpora/topics.jsonl``, which ``corpora/make_topics.py`` writes and the
+README's examples read; a test keeps the two identical (after rerunning the
+script, copy the file over).
+"""
 
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +21,8 @@ import numpy as np
 
 __all__ = ["DemoResult", "run_demo"]
 
-DEFAULT_CORPUS = Path("corpora") / "topics.jsonl"
+#: Where the bundled corpus lives inside the installed package.
+DEFAULT_CORPUS = resources.files("textfeat") / "data" / "topics.jsonl"
 
 
 @dataclass
@@ -84,8 +95,9 @@ def run_demo(
     Parameters
     ----------
     path : str, Path or None, default=None
-        A labelled JSON Lines corpus; None uses ``corpora/topics.jsonl`` in the
-        current folder.
+        A labelled JSON Lines corpus; None uses the corpus bundled with the
+        package (:data:`DEFAULT_CORPUS`, a copy of ``corpora/topics.jsonl``),
+        whatever the current folder.
     test_size : float, default=0.25
         Share of the corpus held out (stratified).
     n_top : int, default=5
@@ -114,13 +126,16 @@ def run_demo(
     from textfeat.corpus import load_jsonl
 
     t0 = time.perf_counter()
-    path = Path(DEFAULT_CORPUS if path is None else path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path}: no such corpus; run the demo from the project folder "
-            "(where corpora/topics.jsonl is) or pass a labelled .jsonl file"
-        )
-    texts, labels, _ = load_jsonl(path)
+    with ExitStack() as stack:
+        if path is None:  # a real file even if the package is zipped
+            path = stack.enter_context(resources.as_file(DEFAULT_CORPUS))
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{path}: no such corpus; run the demo without a corpus to use "
+                "the bundled one, or pass a labelled .jsonl file"
+            )
+        texts, labels, _ = load_jsonl(path)
     if len(set(map(str, labels))) < 2:
         raise ValueError(f"{path}: the demo needs a corpus with at least two labels")
     labels = [str(v) for v in labels]
