@@ -213,3 +213,89 @@ def test_jsonl_same_key_in_nested_objects_is_not_a_repeat(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"text": "a", "meta": {"text": "b"}}\n')
     assert [r.text for r in read_corpus(corpus)] == ["a"]
+
+
+# -- a tampered output folder never reads outside itself --------------------------------
+def _finished_run(pipe, tmp_path: Path) -> Path:
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a cat\na dog\nthe cat\n")
+    out = tmp_path / "out"
+    featurize(pipe, corpus, out, chunk_size=2, quiet=True)
+    return out
+
+
+def _rename_shard_file(out: Path, index: int, new_name: str) -> None:
+    """Point shard ``index``'s records file at ``new_name`` in the manifest."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = manifest["shards"][index]["files"]
+    old = next(n for n in files if n.endswith(".records.npz"))
+    files[new_name] = files.pop(old)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../secret.records.npz", "/etc/passwd.records.npz", "sub/x.records.npz",
+     "shard-00001.records.npz"],  # the other shard's file is not this shard's
+)
+def test_load_features_refuses_a_manifest_naming_files_outside_its_shard(
+    pipe, tmp_path, name
+):
+    out = _finished_run(pipe, tmp_path)
+    outside = (out / name).resolve() if not name.startswith("/") else Path(name)
+    _rename_shard_file(out, 0, name)
+    with pytest.raises(BatchError, match="manifest.json.*file name"):
+        load_features(out, verify=False)
+    assert outside.name != ""  # nothing was read: the error comes first
+
+
+def test_load_features_refuses_a_malformed_manifest_with_batch_error(pipe, tmp_path):
+    out = _finished_run(pipe, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["shards"][0]["files"] = ["shard-00000.npz"]  # a list, not a mapping
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BatchError, match="manifest.json"):
+        load_features(out)
+
+
+def test_resume_ignores_a_marker_naming_files_outside_the_folder(pipe, tmp_path):
+    # A marker that names a file outside out_dir is not a finished shard: the
+    # shard is written again, and the result equals an untouched run.
+    out = _finished_run(pipe, tmp_path)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    marker = json.loads((out / "shard-00000.json").read_text())
+    secret = tmp_path / "secret.npz"
+    secret.write_bytes(b"x")
+    marker["files"] = {"../secret.npz": "0" * 64}
+    (out / "shard-00000.json").write_text(json.dumps(marker))
+    (out / "manifest.json").unlink()
+    featurize(pipe, tmp_path / "c.txt", out, chunk_size=2, quiet=True, resume=True)
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_resume_accepts_csv_options_given_at_their_defaults(pipe, tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("text\na cat\na dog\nthe cat\n")
+    out = tmp_path / "out"
+    featurize(pipe, corpus, out, chunk_size=2, quiet=True)
+    interrupt(out, 1)
+    report = featurize(
+        pipe, corpus, out, chunk_size=2, quiet=True, resume=True,
+        quotechar='"', quoting="minimal", doublequote=True, escapechar=None,
+        delimiter=",",
+    )
+    assert report.n_written == 3
+
+
+@pytest.mark.parametrize("key", ["kind", "label_type"])
+def test_load_features_names_the_manifest_when_a_key_is_missing(pipe, tmp_path, key):
+    out = _finished_run(pipe, tmp_path)
+    manifest = json.loads((out / "manifest.json").read_text())
+    if key == "kind":
+        del manifest["kind"]
+    else:
+        del manifest["shards"][0]["label_type"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BatchError, match="manifest.json: malformed"):
+        load_features(out)

@@ -64,7 +64,14 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from textfeat.corpus import LineAccount, Quarantine, Record, read_corpus
+from textfeat.corpus import (
+    MAX_RECORD_BYTES,
+    LineAccount,
+    Quarantine,
+    Record,
+    detect_format,
+    read_corpus,
+)
 
 __all__ = [
     "BatchError",
@@ -758,6 +765,46 @@ def _params(model: Any) -> dict[str, Any]:
     }
 
 
+def _effective_delimiter(source: Path, format: str, delimiter: str | None) -> str | None:
+    """The field separator the reader will use (None: the format has none)."""
+    if delimiter is not None:
+        return delimiter
+    try:
+        fmt = detect_format(source) if format == "auto" else format
+    except ValueError:
+        return None  # the reader refuses the name with its own message
+    if fmt == "tsv":
+        return "\t"
+    if fmt == "csv":
+        suffixes = [s.lower() for s in source.suffixes if s.lower() != ".gz"]
+        return "\t" if suffixes[-1:] == [".tsv"] else ","
+    return None
+
+
+_SHARD_FILE = re.compile(r"shard-(\d{5})\.(?:npz|npy|records\.npz)")
+
+
+def _shard_files(files: Any, index: Any, where: Path) -> dict[str, str]:
+    """A shard's ``{file name: sha256}``, each name one this shard may have.
+
+    The names come from a file on disk (a marker or the manifest): only the
+    shard's own ``shard-NNNNN.*`` names are taken, so a tampered file can
+    never make a reader open anything outside the output folder.
+    """
+    if not isinstance(files, dict) or not isinstance(index, int):
+        raise BatchError(f"{where}: malformed shard entry; featurize again")
+    for name, digest in files.items():
+        match = _SHARD_FILE.fullmatch(name) if isinstance(name, str) else None
+        if match is None or int(match.group(1)) != index:
+            raise BatchError(
+                f"{where}: file name {name!r} is not one of shard {index}'s files; "
+                "the file was tampered with, featurize again"
+            )
+        if not isinstance(digest, str):
+            raise BatchError(f"{where}: malformed checksum of {name}; featurize again")
+    return files
+
+
 def _check_marker(out: Path, index: int) -> dict[str, Any] | None:
     """The shard's marker if the shard is complete and intact, else None."""
     path = out / f"shard-{index:05d}.json"
@@ -765,10 +812,11 @@ def _check_marker(out: Path, index: int) -> dict[str, Any] | None:
         return None
     try:
         marker = json.loads(path.read_bytes())
-        for name, digest in marker["files"].items():
+        files = _shard_files(marker["files"], marker.get("index"), path)
+        for name, digest in files.items():
             if _sha256((out / name).read_bytes()) != digest:
                 return None
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError, BatchError):
         return None
     return marker
 
@@ -1156,11 +1204,11 @@ def featurize(
     id_field: str | None = "id",
     encoding: str = "utf-8",
     delimiter: str | None = None,
-    quotechar: str | None = None,
-    quoting: str | None = None,
-    doublequote: bool | None = None,
+    quotechar: str | None = '"',
+    quoting: str = "minimal",
+    doublequote: bool = True,
     escapechar: str | None = None,
-    max_record_bytes: int | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
     chunk_size: int = 10_000,
     n_jobs: int = 1,
     engine: Literal["local", "dask"] = "local",
@@ -1189,9 +1237,11 @@ def featurize(
     format, text_field, label_field, id_field, encoding
         Passed to :func:`textfeat.corpus.read_corpus`.
     delimiter, quotechar, quoting, doublequote, escapechar, max_record_bytes
-        CSV/TSV options passed to :func:`textfeat.corpus.read_corpus` when
-        given (None: the reader's default); ``quoting="none"`` reads quotes
-        as ordinary characters.
+        CSV/TSV options of :func:`textfeat.corpus.read_corpus`, with its
+        defaults (``delimiter=None``: a tab for TSV, else a comma);
+        ``quoting="none"`` reads quotes as ordinary characters. ``run.json``
+        keeps the effective values, so a resume may spell a default out or
+        leave it out.
     chunk_size : int, default=10_000
         Records per shard. Memory grows with it (times ``2 * n_jobs`` chunks
         in flight), not with the corpus.
@@ -1303,8 +1353,11 @@ def featurize(
         "escapechar": escapechar,
         "max_record_bytes": max_record_bytes,
     }
-    reader_opts |= {k: v for k, v in csv_opts.items() if v is not None}
     source = Path(source)
+    # The effective options, so a run started with the defaults left out and
+    # resumed with them spelled out (or the other way round) is the same run.
+    csv_opts["delimiter"] = _effective_delimiter(source, format, delimiter)
+    reader_opts |= csv_opts
     out = Path(out_dir)
     inside = _check_out_dir(source, out)
     corpus = _corpus_stat(source, inside)
@@ -1649,7 +1702,8 @@ def load_features(
     Raises
     ------
     BatchError
-        For an unfinished run or a checksum mismatch.
+        For an unfinished run, a checksum mismatch, or a manifest or shard
+        that is malformed or names files that are not its own.
 
     Examples
     --------
@@ -1657,11 +1711,28 @@ def load_features(
     """
     out = Path(out_dir)
     manifest = read_manifest(out)
+    try:
+        return _load_shards(out, manifest, verify)
+    except (KeyError, TypeError, IndexError) as exc:
+        raise BatchError(
+            f"{out / 'manifest.json'}: malformed manifest or shard "
+            f"({type(exc).__name__}: {exc}); featurize again"
+        ) from exc
+
+
+def _load_shards(
+    out: Path, manifest: dict[str, Any], verify: bool
+) -> tuple[Any, np.ndarray, np.ndarray]:
     blocks: list[Any] = []
     ids: list[str] = []
     values: list[Any] = []
-    for shard in manifest["shards"]:
-        for name, digest in shard["files"].items():
+    where = out / "manifest.json"
+    shards = manifest.get("shards")
+    if not isinstance(shards, list) or not all(isinstance(s, dict) for s in shards):
+        raise BatchError(f"{where}: malformed shard list; featurize again")
+    for shard in shards:
+        files = _shard_files(shard.get("files"), shard.get("index"), where)
+        for name, digest in files.items():
             data = (out / name).read_bytes()
             if verify and _sha256(data) != digest:
                 raise BatchError(
