@@ -126,3 +126,20 @@ def test_demo_runs_outside_the_clone(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", ["tqdm", "typer"])
 def test_used_but_once_undeclared_packages_are_declared(name):
     assert name in RUNTIME
+
+
+def test_declared_test_dependencies_are_installed():
+    # A test that skips on a missing import would hide a broken test set-up:
+    # every distribution of the "test" extra (and of its own extras, such as
+    # dask[distributed]) must be installed, so a missing one fails here.
+    missing = []
+    for requirement in PYPROJECT["optional-dependencies"]["test"]:
+        extras = re.search(r"\[([^\]]*)\]", requirement)
+        names = [_name(requirement)]
+        names += [_name(e) for e in extras.group(1).split(",")] if extras else []
+        for name in names:
+            try:
+                md.version(name)
+            except md.PackageNotFoundError:
+                missing.append(name)
+    assert not missing, f"pip install -e '.[test]' (missing: {missing})"

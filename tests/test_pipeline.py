@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd  # a declared test dependency: missing it is a failure
 import pytest
 from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
@@ -100,7 +101,6 @@ def test_pipeline_feature_names_pass_through_text_steps(topics):
 
 
 def test_set_output_pandas_on_a_padder_pipeline(topics):
-    pd = pytest.importorskip("pandas")
     texts, _ = topics
     pipe = make_pipeline(SpacyTokenizer(), SequencePadder(maxlen=6))
     pipe.set_output(transform="pandas")
@@ -116,7 +116,6 @@ def test_set_output_pandas_on_a_padder_pipeline(topics):
 
 
 def test_global_pandas_output_leaves_token_lists_alone(topics):
-    pytest.importorskip("pandas")
     _texts, _ = topics
     with config_context(transform_output="pandas"):
         assert SpacyTokenizer().transform(["a b"]) == [["a", "b"]]
