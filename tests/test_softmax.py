@@ -456,3 +456,50 @@ def test_partial_fit_reaches_full_batch_accuracy_in_five_passes(news_tfidf):
 
 
 # scikit-learn's estimator checks run for every numeric step in test_contract.py.
+
+
+# --------------------------------------------------------------------------
+# partial_fit state: plain data, checked when used
+# --------------------------------------------------------------------------
+
+
+def _partially_fitted():
+    X, y = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], ["a", "b", "c"]
+    return SoftmaxClassifier(random_state=0).partial_fit(X, y, classes=y), X, y
+
+
+def test_partial_fit_keeps_no_generator_in_its_state():
+    clf, _, _ = _partially_fitted()
+    kinds = {type(v) for v in vars(clf).values()}
+    assert not any(
+        issubclass(k, np.random.RandomState | np.random.Generator) for k in kinds
+    )
+
+
+def test_partial_fit_keeps_the_seeded_generator_state():
+    # Oracle: RandomState(0) after drawing the one permutation of the chunk,
+    # the stream the next call continues.
+    clf, _, _ = _partially_fitted()
+    rng = np.random.RandomState(0)
+    rng.permutation(3)
+    kind, keys, pos, *_ = clf._rng_state
+    assert kind == "MT19937" and pos == rng.get_state()[2]
+    assert np.array_equal(keys, rng.get_state()[1])
+
+
+@pytest.mark.parametrize(
+    ("attr", "value", "match"),
+    [
+        ("_rng_state", ("MT19937", np.zeros(3, np.uint32), 0, 0, 0.0), "_rng_state"),
+        ("_rng_state", "not a state", "_rng_state"),
+        ("_adagrad", (np.zeros((5, 3)), np.zeros(3)), "_adagrad"),
+        ("_adagrad", [1, 2], "_adagrad"),
+        ("_seen", -1.0, "_seen"),
+        ("_seen", float("nan"), "_seen"),
+    ],
+)
+def test_changed_partial_fit_state_is_refused_naming_it(attr, value, match):
+    clf, X, y = _partially_fitted()
+    setattr(clf, attr, value)
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y)
