@@ -258,9 +258,8 @@ def test_peak_memory_is_bounded_by_chunk_not_corpus(pipe, tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip(
-        "distributed", reason="dask[distributed] is not installed (extra: dask)"
-    )
+    import distributed  # a test dependency: missing it is a failure, not a skip
+
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,

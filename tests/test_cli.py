@@ -119,8 +119,6 @@ def run_module(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_entry_point_demo_on_bundled_corpus() -> None:
-    if not (ROOT / "corpora" / "topics.jsonl").exists():
-        pytest.skip("corpora/topics.jsonl is absent")
     result = run_module("demo", cwd=ROOT)
     assert result.returncode == 0, result.stderr
     accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])

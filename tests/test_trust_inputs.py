@@ -11,6 +11,7 @@ import gzip
 import tracemalloc
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
@@ -30,8 +31,6 @@ from textfeat import (
 from textfeat.corpus import CorpusError
 from textfeat.ppmi import PPMIVectors
 from textfeat.vectors import MAX_VECTOR_DIM
-
-pd = pytest.importorskip("pandas")
 
 TEXTS = ["The cat sat on the mat.", "A dog barked!", "", "Cats and dogs, 42."]
 TOKENS = [["the", "cat", "sat"], ["a", "dog", "barked", "the"], [], ["cats", "42"]]

@@ -639,7 +639,7 @@ def _check_label_type(model: Path, classes: Any, label: Any) -> None:
 def demo(
     corpus: Annotated[
         Path | None,
-        typer.Argument(help="Labelled .jsonl (default: corpora/topics.jsonl)."),
+        typer.Argument(help="Labelled .jsonl (default: the bundled topics corpus)."),
     ] = None,
 ) -> None:
     """Train a small classifier on the bundled corpus and show what it learned.
