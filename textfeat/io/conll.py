@@ -3,7 +3,7 @@
 Both return one :class:`ConllSentence` per sentence, with the words and every
 other column as lists of strings aligned with them, ready for
 :class:`textfeat.windows.Tokens` (the words) and for the tags (``y``).
-Errors are :class:`textfeat.corpus.CorpusError` naming the file and line.
+Errors are :class:`textfeat.io.CorpusError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from textfeat.corpus import (
+from textfeat._files import (
     MAX_RECORD_BYTES,
     CorpusError,
-    LineAccount,
-    _decoded_lines,
-    _preview,
+    LineCounter,
+    decoded_lines,
+    preview,
 )
 
 __all__ = [
@@ -165,18 +165,22 @@ def parse_conllu(
     >>> [type(x).__name__ for x in parse_conllu(p)]
     ['CorpusError', 'ConllSentence']
     """
-    for _, _, item in _parse_blocks(Path(path), encoding):
+    for _, _, item in parse_blocks(Path(path), encoding):
         yield item
 
 
-def _parse_blocks(
+def parse_blocks(
     path: Path,
     encoding: str = "utf-8",
     *,
     max_record_bytes: int = MAX_RECORD_BYTES,
-    account: LineAccount | None = None,
+    account: LineCounter | None = None,
 ) -> Iterator[tuple[int, int, ConllSentence | CorpusError]]:
-    """:func:`parse_conllu` with each block's first and last line."""
+    """:func:`parse_conllu` with each block's first and last line.
+
+    Shared with :func:`textfeat.io.read_conllu` (one record per sentence),
+    which quarantines a spoilt block whole; not in ``__all__``.
+    """
     names = CONLLU_COLUMNS[2:]
     for start, end, rows, comments, bad in _blocks(
         path, encoding=encoding, max_record_bytes=max_record_bytes, account=account
@@ -220,7 +224,7 @@ def _parse_blocks(
             error = CorpusError(path, start, "sentence without any word line")
         if error is not None:
             lines = sorted(comments + rows)
-            error.raw = _preview("\n".join(text for _, text in lines))
+            error.raw = preview("\n".join(text for _, text in lines))
             yield start, end, error
         else:
             sent = ConllSentence(
@@ -309,7 +313,7 @@ def _blocks(
     encoding: str = "utf-8",
     *,
     max_record_bytes: int = MAX_RECORD_BYTES,
-    account: LineAccount | None = None,
+    account: LineCounter | None = None,
 ) -> Iterator[
     tuple[int, int, list[tuple[int, str]], list[tuple[int, str]], CorpusError | None]
 ]:
@@ -322,7 +326,7 @@ def _blocks(
     notes: list[tuple[int, str]] = []
     bad: CorpusError | None = None
     start = end = size = 0
-    for line_no, line in _decoded_lines(
+    for line_no, line in decoded_lines(
         path, encoding, max_record_bytes=max_record_bytes, account=account
     ):
         if isinstance(line, CorpusError):
