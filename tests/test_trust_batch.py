@@ -416,10 +416,34 @@ def test_int_label_beyond_int64_is_refused(pipe, tmp_path: Path) -> None:
 
 
 # -- resources ------------------------------------------------------------------
-def test_n_jobs_above_the_cpu_count_is_refused(pipe, tmp_path: Path) -> None:
+def test_n_jobs_above_the_cpu_count_is_bounded_by_the_cpus(
+    pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import textfeat._parallel as parallel
+    import textfeat.batch.run as run
+    from textfeat.batch.executors import InlineExecutor
+
+    started: list[int] = []
+
+    class Recording(InlineExecutor):  # runs inline, remembers the count
+        def __init__(self, fn, state, n_jobs):
+            super().__init__(fn, state)
+            started.append(n_jobs)
+
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(run, "PoolExecutor", Recording)
     path = write_jsonl(tmp_path / "c.jsonl", rows_of(2))
-    with pytest.raises(BatchError, match=r"n_jobs=10000 is more than the \d+ CPUs"):
-        featurize(pipe, path, tmp_path / "o", n_jobs=10_000, quiet=True)
+    featurize(pipe, path, tmp_path / "o", n_jobs=10_000, quiet=True)
+    assert started == [2]
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5, True, "2"])
+def test_n_jobs_neither_minus_one_nor_positive_is_refused(
+    pipe, tmp_path: Path, n_jobs
+) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", rows_of(2))
+    with pytest.raises(BatchError, match=r"n_jobs must be -1 or a positive integer"):
+        featurize(pipe, path, tmp_path / "o", n_jobs=n_jobs, quiet=True)
 
 
 def test_model_n_process_does_not_choose_the_processes(
@@ -547,7 +571,7 @@ def test_manifest_accounts_for_every_line_with_shard_spans(
 def test_a_swallowed_record_cannot_balance_the_count(
     pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import textfeat.batch as batch
+    import textfeat.batch.run as batch
 
     real = batch.read_corpus
 
@@ -655,9 +679,9 @@ def test_out_dir_inside_the_folder_corpus_is_not_read(pipe, tmp_path: Path) -> N
 def test_large_corpus_hashed_during_the_run_is_checked_at_the_end(
     pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import textfeat.batch as batch
+    import textfeat.batch._fingerprint as fingerprint
 
-    monkeypatch.setattr(batch, "_HASH_AT_START", 0)  # every corpus is "large"
+    monkeypatch.setattr(fingerprint, "_HASH_AT_START", 0)  # every corpus is "large"
     rows = rows_of(6)
     path = write_jsonl(tmp_path / "c.jsonl", rows)
     unfinished_run(pipe, path, tmp_path / "o")

@@ -127,11 +127,9 @@ class CorpusError(ValueError):
 CorpusError.__module__ = "textfeat.corpus"
 
 
-
 def preview(raw: str | bytes) -> str:
     text = raw if isinstance(raw, str) else raw.decode("utf-8", "backslashreplace")
     return text[:RAW_PREVIEW]
-
 
 
 def open_bytes(path: Path) -> IO[bytes]:
@@ -310,7 +308,6 @@ def decoded_lines(
             yield no, CorpusError(path, no, fault.reason, fault.raw)
 
 
-
 def file_kind(mode: int) -> str:
     for test, name in (
         (stat.S_ISFIFO, "a FIFO"),
@@ -323,7 +320,6 @@ def file_kind(mode: int) -> str:
         if test(mode):
             return name
     return "not a regular file"
-
 
 
 # -- writing -------------------------------------------------------------------------

@@ -171,7 +171,7 @@ class _Corpus:
 
     def set_aside(self, failures: list[tuple[int, BaseException]]) -> None:
         """Quarantine (or name in the error) the records the pipeline failed on."""
-        from textfeat.batch import _reason
+        from textfeat.batch._chunks import failure_reason
         from textfeat.corpus import CorpusError
 
         for pos, exc in failures:
@@ -179,7 +179,7 @@ class _Corpus:
             err = CorpusError(
                 self._file_of(rid),
                 line,
-                f"(record {rid!r}) the pipeline failed: {_reason(exc)}",
+                f"(record {rid!r}) the pipeline failed: {failure_reason(exc)}",
                 self.texts[pos][:8192],
                 end_line,
             )
@@ -217,10 +217,10 @@ def _load_corpus(
     """Read a corpus whole, with a progress bar over its records unless quiet."""
     from tqdm.auto import tqdm
 
-    from textfeat.batch import _LabelCheck
+    from textfeat.batch.shards import LabelCheck
     from textfeat.corpus import read_corpus
 
-    check = _LabelCheck()
+    check = LabelCheck()
     corpus = _Corpus(path, quarantine)
     try:
         records = read_corpus(
@@ -495,7 +495,7 @@ def select(
     """
     import numpy as np
 
-    from textfeat.batch import _feature_steps
+    from textfeat.batch._chunks import feature_steps
     from textfeat.persist import load
     from textfeat.scoring import mutual_info, top_features
 
@@ -506,7 +506,7 @@ def select(
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
     data = _load_corpus(corpus, fmt, text_field, label_field, csv_opts, None, quiet)
     y = _labels(corpus, data.labels)
-    steps = _feature_steps(pipe)
+    steps = feature_steps(pipe)
     saved = _with_progress(pipe, quiet)
     try:
         X: Any = data.texts
@@ -589,9 +589,9 @@ def evaluate(
         try:
             pred = pipe.predict(data.texts).tolist()
         except Exception as exc:
-            from textfeat.batch import _feature_steps
+            from textfeat.batch._chunks import feature_steps
 
-            steps = _feature_steps(pipe)
+            steps = feature_steps(pipe)
             failures = _narrow(
                 lambda docs: pipe.predict(docs) if not steps else _apply(steps, docs),
                 data.texts,

@@ -1042,7 +1042,8 @@ def _members(data: bytes, where: str, max_bytes: int, max_ratio: float) -> dict[
     return blobs
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
+    """The versions of textfeat and its dependencies, as a model file records them."""
     import scipy
     import sklearn
 
@@ -1113,7 +1114,7 @@ def dumps(model: Any) -> bytes:
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "versions": _versions(),
+        "versions": versions(),
         "sha256": {
             "model.json": _sha256(payload),
             **{k: _sha256(v) for k, v in members.items()},

@@ -27,7 +27,21 @@ from textfeat._files import (
     file_kind,
 )
 
-__all__ = ["Item", "Labels", "LineAccount", "Quarantine", "Record", "Skip", "check_account", "check_encoding", "check_exists", "check_limit", "emit", "line_error", "start_account"]
+__all__ = [
+    "Item",
+    "Labels",
+    "LineAccount",
+    "Quarantine",
+    "Record",
+    "Skip",
+    "check_account",
+    "check_encoding",
+    "check_exists",
+    "check_limit",
+    "emit",
+    "line_error",
+    "start_account",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,4 +435,3 @@ def start_account(account: LineAccount | None, unit: str) -> None:
     """Start filling ``account`` (None: nothing to fill) with counts of ``unit``."""
     if account is not None:
         account._start(unit)
-

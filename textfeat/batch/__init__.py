@@ -1,0 +1,26 @@
+"""Featurize a corpus larger than memory into sharded, resumable output.
+
+:func:`featurize` (in :mod:`textfeat.batch.run`) reads a corpus as a stream,
+cuts it into chunks, applies a fitted pipeline to each chunk on an executor
+(:mod:`textfeat.batch.executors`: inline, local processes or Dask) and
+writes one shard per chunk in the format of :mod:`textfeat.batch.shards`,
+which :func:`load_features` and :func:`read_manifest` read back. See
+:mod:`textfeat.batch.run` for the files of a run and its guarantees.
+"""
+
+from textfeat.batch.run import FeaturizeReport, featurize
+from textfeat.batch.shards import BatchError, BatchWarning, load_features, read_manifest
+
+__all__ = [
+    "BatchError",
+    "BatchWarning",
+    "FeaturizeReport",
+    "featurize",
+    "load_features",
+    "read_manifest",
+]
+
+# The public home of the batch names, in messages and pickles.
+for _cls in (BatchError, BatchWarning, FeaturizeReport):
+    _cls.__module__ = __name__
+del _cls
