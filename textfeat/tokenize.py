@@ -69,7 +69,7 @@ _TEXT_CACHE = 300_000
 #: A corpus of known length with fewer characters than this is tokenized in
 #: the calling process whatever ``n_process`` says: starting workers would
 #: cost more than they save.
-PARALLEL_MIN_CHARS = 200_000
+PARALLEL_MIN_CHARS = 1_000_000
 
 
 def _new_pipeline(lang: str) -> Any:
@@ -402,7 +402,7 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         objects.
     batch_size : int, default=1000
         Documents sent to a worker at a time (fewer when a corpus of known
-        length would otherwise make fewer than four batches per process).
+        length would otherwise make fewer than eight batches per process).
     progress : bool, default=False
         Show a progress bar (tqdm) with documents per second, and with the
         total and the time left when the corpus has a length (list, tuple,
@@ -517,7 +517,7 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
             if _characters(X) < PARALLEL_MIN_CHARS:
                 n_process = 1
             else:  # enough batches to share out
-                batch_size = max(1, min(batch_size, math.ceil(total / (4 * n_process))))
+                batch_size = max(1, min(batch_size, math.ceil(total / (8 * n_process))))
         bar = tqdm(total=total, unit="doc", disable=not self.progress, desc="tokenize")
         batches = self._batches(X, batch_size)
         try:
