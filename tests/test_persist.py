@@ -71,11 +71,11 @@ def test_tampered_member_is_refused(fitted) -> None:
 def test_untrusted_class_is_refused_without_running_it(fitted) -> None:
     data = dumps(fitted)
     body = zipfile.ZipFile(io.BytesIO(data)).read("model.json")
-    evil = body.replace(b"textfeat.onehot.OneHotVectorizer", b"os.system")
+    evil = body.replace(b'"textfeat.OneHotVectorizer"', b'"os.system"')
     bad = _rewrite(data, "model.json", evil, fix_checksum=True)
     with pytest.raises(ModelFileError, match="refuses to load 'os.system'"):
         loads(bad)
-    evil = body.replace(b"textfeat.onehot.OneHotVectorizer", b"textfeat.persist._io")
+    evil = body.replace(b'"textfeat.OneHotVectorizer"', b'"textfeat.persist._io"')
     with pytest.raises(ModelFileError, match="not on the allow-list"):
         loads(_rewrite(data, "model.json", evil, fix_checksum=True))
 

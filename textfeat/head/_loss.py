@@ -12,13 +12,14 @@ as in one thread, so results do not depend on the thread count.
 from __future__ import annotations
 
 import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
+
+from textfeat._parallel import usable_cpus
 
 __all__ = [
     "RowBlocks",
@@ -152,10 +153,8 @@ class RowBlocks:
 
 
 def default_n_threads() -> int:
-    try:
-        return max(1, min(4, len(os.sched_getaffinity(0))))
-    except AttributeError:  # not Linux
-        return max(1, min(4, os.cpu_count() or 1))
+    """Threads for the loss: the usable CPUs (textfeat._parallel's rule), at most 4."""
+    return min(4, usable_cpus())
 
 
 def row_and_transpose(

@@ -1,7 +1,7 @@
 """Pipelines described in TOML: a list of steps, each a class and its parameters.
 
 A config file lists the steps in order; ``class`` names a textfeat class or a
-scikit-learn class on :data:`textfeat.persist.TRUSTED` (by its short name),
+scikit-learn class on :data:`textfeat.io.persist.TRUSTED` (by its short name),
 ``name`` optionally names the step, and every other key is a parameter::
 
     [[step]]
@@ -54,16 +54,6 @@ C = 10.0
 max_iter = 300
 """
 
-_TEXTFEAT_STEPS = {
-    "SpacyTokenizer": "textfeat.tokenize",
-    "WordSignatures": "textfeat.signatures",
-    "WordDropout": "textfeat.dropout",
-    "OneHotVectorizer": "textfeat.onehot",
-    "SequencePadder": "textfeat.padding",
-    "SoftmaxClassifier": "textfeat.softmax",
-}
-
-
 class ConfigError(ValueError):
     """A pipeline config is unreadable or names an unknown step or parameter.
 
@@ -77,6 +67,10 @@ class ConfigError(ValueError):
     """
 
 
+# Its public home, in messages (textfeat.config re-exports this module).
+ConfigError.__module__ = "textfeat.config"
+
+
 def known_steps() -> dict[str, str]:
     """Short class names a config may use, with their full names.
 
@@ -88,16 +82,16 @@ def known_steps() -> dict[str, str]:
     --------
     >>> steps = known_steps()
     >>> steps["OneHotVectorizer"], steps["LogisticRegression"]
-    ('textfeat.onehot.OneHotVectorizer', 'sklearn.linear_model._logistic.LogisticRegression')
+    ('textfeat.OneHotVectorizer', 'sklearn.linear_model.LogisticRegression')
     """
     import textfeat
-    from textfeat.persist import TRUSTED
+    from textfeat.io.persist import TRUSTED
 
-    out = {name: f"{mod}.{name}" for name, mod in _TEXTFEAT_STEPS.items()}
-    for name in getattr(textfeat, "__all__", []):  # steps exported later too
+    out = {}
+    for name in textfeat.__all__:
         obj = getattr(textfeat, name, None)
         if isinstance(obj, type) and hasattr(obj, "get_params"):
-            out.setdefault(name, f"{obj.__module__}.{obj.__qualname__}")
+            out[name] = f"textfeat.{name}"
     for full in sorted(TRUSTED):
         short = full.rsplit(".", 1)[1]
         if short[:1].isupper():

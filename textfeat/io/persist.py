@@ -44,7 +44,8 @@ beyond what its bytes hold. On load:
   values; duplicate keys and bare ``NaN`` are refused.
 * **Re-validation**: every estimator's parameters are checked with its own
   ``_parameter_constraints``; a process count (``n_jobs``, ``n_process``)
-  above ``os.cpu_count()`` is lowered to it; ``memory`` (a cache folder)
+  above the CPUs this process may use is lowered to them (the
+  rule of :func:`textfeat._parallel.effective_n_jobs`); ``memory`` (a cache folder)
   must be None; a ``dtype`` must be a plain numeric one; the learned state
   of textfeat's classes is checked for type, shape and consistency
   (vocabulary ids against their tokens, array shapes against counts,
@@ -63,13 +64,11 @@ exhausting memory.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import io
 import json
 import keyword
 import math
-import os
 import re
 import stat
 import types
@@ -81,6 +80,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from textfeat._files import sha256, write_atomic, zip_bytes
+from textfeat._parallel import usable_cpus
+from textfeat.io._persist_names import LEGACY_NAMES
 
 __all__ = [
     "ESTIMATORS",
@@ -101,7 +104,6 @@ __all__ = [
 
 FORMAT = "textfeat-model"
 FORMAT_VERSION = 1
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 #: Default limit on the uncompressed size of all members together (bytes).
 MAX_BYTES = 2 * 1024**3
@@ -117,32 +119,32 @@ _MAX_HEADER_BYTES = 4 * 1024**2
 _RATIO_FLOOR = 1024**2
 _CHUNK = 1024**2
 
-#: textfeat's estimators: the scikit-learn estimator classes of ``textfeat.__all__``.
+#: textfeat's estimators: the scikit-learn estimator classes of ``textfeat.__all__``,
+#: by their public name (a file names a class where users import it, so a
+#: module that moves does not change the files).
 ESTIMATORS: frozenset[str] = frozenset(
     {
-        "textfeat.cbow.CBOWVectorizer",
-        "textfeat.dropout.WordDropout",
-        "textfeat.onehot.OneHotVectorizer",
-        "textfeat.padding.SequencePadder",
-        "textfeat.ppmi.PPMIVectors",
-        "textfeat.head.scaling.FrequencyScaler",
-        "textfeat.signatures.WordSignatures",
-        "textfeat.head.classifier.SoftmaxClassifier",
-        "textfeat.tokenize.SpacyTokenizer",
-        "textfeat.windows.WindowVectorizer",
+        "textfeat.CBOWVectorizer",
+        "textfeat.FrequencyScaler",
+        "textfeat.OneHotVectorizer",
+        "textfeat.PPMIVectors",
+        "textfeat.SequencePadder",
+        "textfeat.SoftmaxClassifier",
+        "textfeat.SpacyTokenizer",
+        "textfeat.WindowVectorizer",
+        "textfeat.WordDropout",
+        "textfeat.WordSignatures",
     }
 )
 
 #: Classes that fitted textfeat estimators hold as parameters or learned state.
-VALUE_CLASSES: frozenset[str] = frozenset(
-    {"textfeat.vocab.Vocabulary", "textfeat.vectors.WordVectors"}
-)
+VALUE_CLASSES: frozenset[str] = frozenset({"textfeat.Vocabulary", "textfeat.WordVectors"})
 
 _SKLEARN_FUNCTIONS = frozenset(
     {
-        "sklearn.feature_selection._univariate_selection.chi2",
-        "sklearn.feature_selection._univariate_selection.f_classif",
-        "sklearn.feature_selection._mutual_info.mutual_info_classif",
+        "sklearn.feature_selection.chi2",
+        "sklearn.feature_selection.f_classif",
+        "sklearn.feature_selection.mutual_info_classif",
     }
 )
 
@@ -151,21 +153,21 @@ TRUSTED: frozenset[str] = frozenset(
     {
         "sklearn.pipeline.Pipeline",
         "sklearn.pipeline.FeatureUnion",
-        "sklearn.linear_model._logistic.LogisticRegression",
-        "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-        "sklearn.linear_model._ridge.RidgeClassifier",
-        "sklearn.svm._classes.LinearSVC",
+        "sklearn.linear_model.LogisticRegression",
+        "sklearn.linear_model.SGDClassifier",
+        "sklearn.linear_model.RidgeClassifier",
+        "sklearn.svm.LinearSVC",
         "sklearn.naive_bayes.MultinomialNB",
         "sklearn.naive_bayes.ComplementNB",
         "sklearn.naive_bayes.BernoulliNB",
         "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.feature_selection._univariate_selection.SelectKBest",
-        "sklearn.feature_selection._univariate_selection.SelectPercentile",
-        "sklearn.preprocessing._data.MaxAbsScaler",
-        "sklearn.preprocessing._data.StandardScaler",
-        "sklearn.preprocessing._data.Normalizer",
-        "sklearn.preprocessing._label.LabelEncoder",
-        "sklearn.decomposition._truncated_svd.TruncatedSVD",
+        "sklearn.feature_selection.SelectKBest",
+        "sklearn.feature_selection.SelectPercentile",
+        "sklearn.preprocessing.MaxAbsScaler",
+        "sklearn.preprocessing.StandardScaler",
+        "sklearn.preprocessing.Normalizer",
+        "sklearn.preprocessing.LabelEncoder",
+        "sklearn.decomposition.TruncatedSVD",
         *_SKLEARN_FUNCTIONS,
     }
 )
@@ -174,26 +176,17 @@ TRUSTED: frozenset[str] = frozenset(
 #: word-signature scheme, a window attribute): nothing else callable.
 FUNCTIONS: frozenset[str] = frozenset(
     {
-        "textfeat.info.scoring.mutual_info",
-        "textfeat.info.scoring.entropy",
-        "textfeat.info.scoring.conditional_entropy",
-        "textfeat.signatures.goldberg_signature",
-        "textfeat.signatures.berkeley_signature",
-        "textfeat.windows.word_shape",
+        "textfeat.mutual_info",
+        "textfeat.entropy",
+        "textfeat.conditional_entropy",
+        "textfeat.goldberg_signature",
+        "textfeat.berkeley_signature",
+        "textfeat.word_shape",
         *_SKLEARN_FUNCTIONS,
     }
 )
 
 _CLASSES: frozenset[str] = ESTIMATORS | VALUE_CLASSES | (TRUSTED - _SKLEARN_FUNCTIONS)
-# Names that files written before a class or function moved still use: each
-# maps to the name on the allow-lists above (checked there as usual).
-_RENAMED: dict[str, str] = {
-    "textfeat.softmax.SoftmaxClassifier": "textfeat.head.classifier.SoftmaxClassifier",
-    "textfeat.scaling.FrequencyScaler": "textfeat.head.scaling.FrequencyScaler",
-    "textfeat.scoring.mutual_info": "textfeat.info.scoring.mutual_info",
-    "textfeat.scoring.entropy": "textfeat.info.scoring.entropy",
-    "textfeat.scoring.conditional_entropy": "textfeat.info.scoring.conditional_entropy",
-}
 _MEMBER_NAME = re.compile(r"arrays/a(0|[1-9][0-9]{0,8})\.npy")
 _HEADER_KEYS = {"format", "format_version", "versions", "sha256"}
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -217,6 +210,10 @@ class ModelFileError(ValueError):
     """
 
 
+# Its public home, in messages (textfeat.persist re-exports this module).
+ModelFileError.__module__ = "textfeat.persist"
+
+
 class _Bad(Exception):
     """A check failed; the caller adds the file name and raises ModelFileError."""
 
@@ -226,26 +223,56 @@ def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
 
 
+def _lookup(name: str) -> Any:
+    """The object a public name stands for (ImportError or AttributeError)."""
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _allowed(names: frozenset[str]) -> dict[str, Any]:
+    """The objects of the allow-list ``names``, by name (those that exist here)."""
+    out = {}
+    for name in sorted(names):
+        try:
+            out[name] = _lookup(name)
+        except (ImportError, AttributeError):  # not in this scikit-learn
+            continue
+    return out
+
+
+def _public_name(obj: Any, names: frozenset[str]) -> str | None:
+    """The name on the allow-list ``names`` of the very object ``obj``, or None."""
+    for name, allowed in _allowed(names).items():
+        if allowed is obj:
+            return name
+    return None
+
+
 def _resolve(name: Any, kind: str, where: str) -> Any:
-    """The class (``kind="class"``) or function named ``name``, if allowed."""
+    """The class (``kind="class"``) or function named ``name``, if allowed.
+
+    ``name`` is a public name on the allow-list, or a name of the fixed
+    table of names older files used (:data:`LEGACY_NAMES`). Nothing is
+    imported for a name outside both; the object found must be the very
+    object the allow-list stands for.
+    """
     allowed = _CLASSES if kind == "class" else FUNCTIONS
     if isinstance(name, str):
-        name = _RENAMED.get(name, name)
+        name = LEGACY_NAMES.get(name, name)
     if not isinstance(name, str) or name not in allowed:
         raise ModelFileError(
             f"{where}: refuses to load {name!r} as a {kind}: it is not on the "
             f"allow-list (textfeat.persist.{'ESTIMATORS, VALUE_CLASSES and TRUSTED' if kind == 'class' else 'FUNCTIONS'}); "
             "the file is foreign or was tampered with"
         )
-    module, _, attr = name.rpartition(".")
     try:
-        obj = getattr(importlib.import_module(module), attr)
+        obj = _lookup(name)
     except (ImportError, AttributeError) as exc:
         raise ModelFileError(
             f"{where}: {name!r} does not exist in this installation; the file "
             "was saved by another version (see its 'versions' header)"
         ) from exc
-    if _qualname(obj) != name:
+    if _public_name(obj, allowed) != name:
         raise ModelFileError(f"{where}: {name!r} resolves to another object")
     ok = isinstance(obj, type) if kind == "class" else isinstance(obj, types.FunctionType)
     if not ok:
@@ -337,7 +364,7 @@ class _Encoder:
                 "items": [[self(k, path), self(v, path)] for k, v in obj.items()],
             }
         if callable(obj) and hasattr(obj, "__qualname__") and not isinstance(obj, type):
-            name = _qualname(obj)
+            name = _public_name(obj, FUNCTIONS) or _qualname(obj)
             if name not in FUNCTIONS:
                 raise ValueError(
                     f"{path}: cannot save the function {name!r}: a model file may "
@@ -345,7 +372,7 @@ class _Encoder:
                     f"({', '.join(sorted(n.rsplit('.', 1)[1] for n in FUNCTIONS))})"
                 )
             return {"__t": "function", "name": name}
-        name = _qualname(type(obj))
+        name = _public_name(type(obj), _CLASSES) or _qualname(type(obj))
         if name not in _CLASSES:
             raise ValueError(
                 f"{path}: cannot save a {name!r}: it is not on the allow-list "
@@ -767,18 +794,18 @@ def _tokenizer(est: Any) -> None:
 
 
 _STATE_CHECKS: dict[str, Any] = {
-    "textfeat.vocab.Vocabulary": _vocabulary,
-    "textfeat.vectors.WordVectors": _word_vectors,
-    "textfeat.padding.SequencePadder": _padder,
-    "textfeat.onehot.OneHotVectorizer": lambda e: _fitted(e, "vocabulary_", _is_vocab),
-    "textfeat.signatures.WordSignatures": _signatures,
-    "textfeat.dropout.WordDropout": _dropout,
-    "textfeat.cbow.CBOWVectorizer": _cbow,
-    "textfeat.head.scaling.FrequencyScaler": _scaler,
-    "textfeat.head.classifier.SoftmaxClassifier": _softmax,
-    "textfeat.ppmi.PPMIVectors": _ppmi,
-    "textfeat.windows.WindowVectorizer": _windows,
-    "textfeat.tokenize.SpacyTokenizer": _tokenizer,
+    "textfeat.Vocabulary": _vocabulary,
+    "textfeat.WordVectors": _word_vectors,
+    "textfeat.SequencePadder": _padder,
+    "textfeat.OneHotVectorizer": lambda e: _fitted(e, "vocabulary_", _is_vocab),
+    "textfeat.WordSignatures": _signatures,
+    "textfeat.WordDropout": _dropout,
+    "textfeat.CBOWVectorizer": _cbow,
+    "textfeat.FrequencyScaler": _scaler,
+    "textfeat.SoftmaxClassifier": _softmax,
+    "textfeat.PPMIVectors": _ppmi,
+    "textfeat.WindowVectorizer": _windows,
+    "textfeat.SpacyTokenizer": _tokenizer,
 }
 
 
@@ -790,7 +817,7 @@ def _check_params(est: Any) -> None:
         params = est.get_params(deep=False)
     except AttributeError as exc:
         raise _Bad(f"lacks a parameter ({exc})") from None
-    cpus = os.cpu_count() or 1
+    cpus = usable_cpus()
     for name in _PROCESS_PARAMS:  # processes are bounded by the machine
         value = params.get(name)
         if _is_int(value, cpus + 1):
@@ -816,12 +843,12 @@ def _check_loaded(inst: Any, where: str) -> None:
     """Re-validate a rebuilt object; ModelFileError naming the file and class."""
     from sklearn.base import BaseEstimator
 
-    name = _qualname(type(inst))
+    name = _public_name(type(inst), _CLASSES)
     try:
         if isinstance(inst, BaseEstimator):
             _check_params(inst)
             _n_features_in(inst)
-        check = _STATE_CHECKS.get(name)
+        check = _STATE_CHECKS.get(name) if name is not None else None
         if check is not None:
             check(inst)
     except _Bad as exc:
@@ -1070,10 +1097,6 @@ def _npy_bytes(a: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def dumps(model: Any) -> bytes:
     """Serialise a fitted estimator or pipeline to the bytes of a model file.
 
@@ -1116,22 +1139,18 @@ def dumps(model: Any) -> bytes:
         "format_version": FORMAT_VERSION,
         "versions": versions(),
         "sha256": {
-            "model.json": _sha256(payload),
-            **{k: _sha256(v) for k, v in members.items()},
+            "model.json": sha256(payload),
+            **{k: sha256(v) for k, v in members.items()},
         },
     }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in [
+    return zip_bytes(
+        [
             ("header.json", json.dumps(header, sort_keys=True, indent=1).encode()),
             ("model.json", payload),
             *sorted(members.items()),
-        ]:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, data)
-    return buf.getvalue()
+        ],
+        deflate=True,
+    )
 
 
 def _check_header(header: Any, names: set[str], where: str) -> dict[str, str]:
@@ -1216,7 +1235,7 @@ def loads(
     header = _parse_json(blobs.pop("header.json"), "header.json", where, max_entries)
     sums = _check_header(header, set(blobs) | {"header.json"}, where)
     for name in sorted(blobs):
-        if _sha256(blobs[name]) != sums[name]:
+        if sha256(blobs[name]) != sums[name]:
             raise ModelFileError(
                 f"{where}: checksum mismatch in {name}; the file was tampered "
                 "with or damaged, save the model again"
@@ -1270,10 +1289,7 @@ def save(model: Any, path: str | Path) -> Path:
     'a'
     """
     path = Path(path)
-    data = dumps(model)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomic(path, dumps(model))
     return path
 
 
