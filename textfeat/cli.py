@@ -104,9 +104,9 @@ def _errors(func: F) -> F:
         from sklearn.exceptions import NotFittedError
 
         from textfeat.batch import BatchError
-        from textfeat.config import ConfigError
-        from textfeat.corpus import CorpusError
-        from textfeat.persist import ModelFileError
+        from textfeat.io import CorpusError
+        from textfeat.io.config import ConfigError
+        from textfeat.io.persist import ModelFileError
 
         try:
             return func(*args, **kwargs)
@@ -153,7 +153,7 @@ class _Corpus:
     """A corpus read whole: texts, labels (one type, as read) and where each is."""
 
     def __init__(self, path: Path, quarantine: Path | None) -> None:
-        from textfeat.corpus import Quarantine
+        from textfeat.io import Quarantine
 
         self.path = path
         self.texts: list[str] = []
@@ -172,7 +172,7 @@ class _Corpus:
     def set_aside(self, failures: list[tuple[int, BaseException]]) -> None:
         """Quarantine (or name in the error) the records the pipeline failed on."""
         from textfeat.batch._chunks import failure_reason
-        from textfeat.corpus import CorpusError
+        from textfeat.io import CorpusError
 
         for pos, exc in failures:
             rid, line, end_line = self.where[pos]
@@ -218,7 +218,7 @@ def _load_corpus(
     from tqdm.auto import tqdm
 
     from textfeat.batch.shards import LabelCheck
-    from textfeat.corpus import read_corpus
+    from textfeat.io import read_corpus
 
     check = LabelCheck()
     corpus = _Corpus(path, quarantine)
@@ -374,8 +374,8 @@ def fit(
 
     Example: textfeat fit corpora/topics.jsonl --config pipe.toml --out model.tfm
     """
-    from textfeat.config import load_config
-    from textfeat.persist import save
+    from textfeat.io.config import load_config
+    from textfeat.io.persist import save
 
     _check_paths(
         {"corpus": corpus, "config": config},
@@ -496,7 +496,7 @@ def select(
     import numpy as np
 
     from textfeat.batch._chunks import feature_steps
-    from textfeat.persist import load
+    from textfeat.io.persist import load
     from textfeat.scoring import mutual_info, top_features
 
     _check_paths(
@@ -571,7 +571,7 @@ def evaluate(
     """
     from sklearn.metrics import accuracy_score, classification_report, f1_score
 
-    from textfeat.persist import load
+    from textfeat.io.persist import load
 
     _check_paths({"corpus": corpus, "model": model}, {"--quarantine": quarantine})
     pipe = load(model)

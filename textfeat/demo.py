@@ -122,8 +122,8 @@ def run_demo(
     """
     from sklearn.model_selection import train_test_split
 
-    from textfeat.config import load_config
-    from textfeat.corpus import load_jsonl
+    from textfeat.io import load_jsonl
+    from textfeat.io.config import load_config
 
     t0 = time.perf_counter()
     with ExitStack() as stack:

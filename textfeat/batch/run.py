@@ -124,13 +124,13 @@ class FeaturizeReport:
 
 
 def _versions() -> dict[str, str]:
-    from textfeat.persist import versions as model_versions
+    from textfeat.io.persist import versions as model_versions
 
     return {"python": platform.python_version(), **model_versions()}
 
 
 def _model_fingerprint(model: Any) -> tuple[str, Any]:
-    from textfeat.persist import dumps
+    from textfeat.io.persist import dumps
 
     try:
         return sha256(dumps(model)), None
@@ -404,7 +404,7 @@ def featurize(
 
     t0 = time.perf_counter()
     if isinstance(model, str | Path):
-        from textfeat.persist import load
+        from textfeat.io.persist import load
 
         model = load(model)
     if engine not in ("local", "dask"):
