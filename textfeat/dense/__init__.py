@@ -1,0 +1,1 @@
+"""Dense representations: word vectors, PPMI vectors, continuous bag of words."""

@@ -1,0 +1,1 @@
+"""Text steps: tokenizer, vocabulary, and the steps over token lists."""
