@@ -27,7 +27,7 @@ from pathlib import Path
 import spacy
 from sklearn.feature_extraction.text import CountVectorizer
 
-import textfeat.tokenize as tokenize_module
+import textfeat.text.tokenize as tokenize_module
 from textfeat import OneHotVectorizer, SpacyTokenizer
 from textfeat.corpus import load_jsonl
 

@@ -89,7 +89,7 @@ def news_lines(posts: list[str], limit: int) -> list[str]:
 
 def fresh_engine() -> None:
     """Forget what textfeat's tokenizer learned in this process (a new process)."""
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     tk._ENGINES.clear()
 

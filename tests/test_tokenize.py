@@ -51,7 +51,7 @@ def test_sentence_splitting_matches_sentencizer():
 
 
 def test_two_processes_give_the_same_tokens(monkeypatch):
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)  # a pool even for 60 texts
     texts = [f"Document {i}: some text, with punctuation." for i in range(60)]
@@ -128,7 +128,7 @@ needs_zones = pytest.mark.skipif(
 
 
 def _strings() -> int:
-    from textfeat.tokenize import _engine
+    from textfeat.text.tokenize import _engine
 
     return len(_engine("en").nlp.vocab.strings)
 
@@ -158,7 +158,7 @@ def test_string_store_stays_bounded_over_an_unbounded_stream():
 
 @needs_zones
 def test_passed_through_norms_stay_bounded(monkeypatch):
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "_ENGINES", {})
     monkeypatch.setattr(tk, "PERMANENT_STRINGS", 2000)
@@ -189,7 +189,7 @@ def test_the_callers_blank_pipeline_is_left_alone():
 def _check_against_spacy(texts, monkeypatch, attr):
     # Small bounds so that the permanent part fills up and the zone is
     # closed and reopened many times during the run.
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "_ENGINES", {})
     monkeypatch.setattr(tk, "PERMANENT_STRINGS", 5000)
@@ -224,7 +224,7 @@ def test_tokens_equal_spacys_on_20news_posts(monkeypatch, attr):
 
 
 def test_sentences_equal_the_sentencizers_across_batches_and_zones(monkeypatch):
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "_ENGINES", {})
     monkeypatch.setattr(tk, "PERMANENT_STRINGS", 300)
@@ -267,7 +267,7 @@ def test_short_corpus_does_not_start_a_pool(monkeypatch):
 
 
 def test_n_process_is_clamped_to_the_cpu_count(monkeypatch):
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
     monkeypatch.setattr(tk.os, "cpu_count", lambda: 2)
@@ -290,7 +290,7 @@ def test_n_process_is_clamped_to_the_cpu_count(monkeypatch):
     ids=["whitespace", "sentences", "norm"],
 )
 def test_two_processes_equal_one_for_every_output_shape(monkeypatch, params):
-    import textfeat.tokenize as tk
+    import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
     texts = [f"Doc {i}.  It's  here!\n\nNew para {i % 7}." for i in range(40)]

@@ -13,7 +13,6 @@ from textfeat.batch import (
     load_features,
     read_manifest,
 )
-from textfeat.cbow import CBOWVectorizer
 from textfeat.conll import ConllSentence, read_conll2003, read_conllu
 from textfeat.corpus import (
     CorpusError,
@@ -28,13 +27,12 @@ from textfeat.corpus import (
     read_jsonl,
     read_text,
 )
-from textfeat.dropout import WordDropout
-from textfeat.onehot import OneHotVectorizer
-from textfeat.padding import SequencePadder
+from textfeat.dense.cbow import CBOWVectorizer
+from textfeat.dense.ppmi import PPMIVectors
+from textfeat.dense.vectors import WordVectors
 from textfeat.persist import ModelFileError
 from textfeat.persist import load as load_model
 from textfeat.persist import save as save_model
-from textfeat.ppmi import PPMIVectors
 from textfeat.scaling import FrequencyScaler
 from textfeat.scoring import (
     class_scores,
@@ -43,11 +41,17 @@ from textfeat.scoring import (
     mutual_info,
     top_features,
 )
-from textfeat.signatures import WordSignatures, berkeley_signature, goldberg_signature
 from textfeat.softmax import SoftmaxClassifier, log_softmax, logsumexp, softmax
-from textfeat.tokenize import SpacyTokenizer
-from textfeat.vectors import WordVectors
-from textfeat.vocab import (
+from textfeat.text.dropout import WordDropout
+from textfeat.text.onehot import OneHotVectorizer
+from textfeat.text.padding import SequencePadder
+from textfeat.text.signatures import (
+    WordSignatures,
+    berkeley_signature,
+    goldberg_signature,
+)
+from textfeat.text.tokenize import SpacyTokenizer
+from textfeat.text.vocab import (
     BOS,
     BOS_ID,
     EOS,

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.vectors import WordVectors
+from textfeat.dense.vectors import WordVectors
 
 __all__ = ["CBOWVectorizer"]
 

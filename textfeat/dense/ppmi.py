@@ -32,8 +32,8 @@ from sklearn.utils.extmath import randomized_svd
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.vectors import WordVectors
-from textfeat.vocab import SPECIALS, UNK, UNK_ID, Vocabulary
+from textfeat.dense.vectors import WordVectors
+from textfeat.text.vocab import SPECIALS, UNK, UNK_ID, Vocabulary
 
 __all__ = ["PPMIVectors"]
 

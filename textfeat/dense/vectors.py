@@ -21,8 +21,8 @@ from typing import IO, Any, Self
 import numpy as np
 
 from textfeat._cache import derived
-from textfeat.corpus import CorpusError
-from textfeat.vocab import BOS, EOS, UNK
+from textfeat._files import CorpusError
+from textfeat.text.vocab import BOS, EOS, UNK
 
 __all__ = ["MAX_VECTOR_DIM", "VECTOR_FORMATS", "WordVectors"]
 

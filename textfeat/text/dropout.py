@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.vocab import SPECIALS, UNK, count_tokens
+from textfeat.text.vocab import SPECIALS, UNK, count_tokens
 
 __all__ = ["WordDropout"]
 

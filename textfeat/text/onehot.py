@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.vocab import VOCABULARY_CONSTRAINTS, Vocabulary
+from textfeat.text.vocab import VOCABULARY_CONSTRAINTS, Vocabulary
 
 __all__ = ["OneHotVectorizer"]
 

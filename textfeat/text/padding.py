@@ -12,7 +12,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.vocab import BOS_ID, EOS_ID, PAD_ID, VOCABULARY_CONSTRAINTS, Vocabulary
+from textfeat.text.vocab import (
+    BOS_ID,
+    EOS_ID,
+    PAD_ID,
+    VOCABULARY_CONSTRAINTS,
+    Vocabulary,
+)
 
 __all__ = ["SequencePadder"]
 

@@ -52,7 +52,7 @@ from textfeat._base import TextTransformerMixin
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.vocab import SPECIALS, UNK, count_tokens
+from textfeat.text.vocab import SPECIALS, UNK, count_tokens
 
 __all__ = ["WordSignatures", "berkeley_signature", "goldberg_signature"]
 

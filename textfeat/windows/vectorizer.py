@@ -29,8 +29,8 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.signatures import goldberg_signature
-from textfeat.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
+from textfeat.text.signatures import goldberg_signature
+from textfeat.text.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
 
 __all__ = ["ATTRIBUTES", "RARE", "Token", "Tokens", "WindowVectorizer", "word_shape"]
 
@@ -664,7 +664,7 @@ default=None
         if funcs.get("amb") == self._ambiguity_of:
             self.ambiguity_ = self._fit_ambiguity(tokens, y)
         if self.encoding == "dense":
-            from textfeat.vectors import WordVectors
+            from textfeat.dense.vectors import WordVectors
 
             if not isinstance(self.vectors, WordVectors):
                 raise ValueError(
