@@ -1,25 +1,25 @@
-"""Token-level samples and the window features around each focus word.
+"""The window features around each focus word: :class:`WindowVectorizer`.
 
-Tagging has one sample per token. :class:`Tokens` is the container for that:
-one element per token, each keeping a reference to its whole sentence and
-its position in it, so that scikit-learn can index it (cross-validation,
-``GroupKFold`` on sentence ids, ``GridSearchCV``) and the window of every
-token still sees its neighbours after a split.
+:class:`WindowVectorizer` turns tokens (:class:`~textfeat.windows.Tokens`)
+into one row each, from the attributes
+(:mod:`textfeat.windows.attributes`) of the words at relative positions
+``-k..k`` (Goldberg, ch. 8: windows around a focus word). Positions beyond a
+sentence edge hold the begin/end symbols ``*S*`` and ``*/S*``, so every
+token has a full window.
 
-:class:`WindowVectorizer` turns those tokens into one row each, from the
-attributes of the words at relative positions ``-k..k`` (Goldberg, ch. 8:
-windows around a focus word). Positions beyond a sentence edge hold the
-begin/end symbols ``*S*`` and ``*/S*``, so every token has a full window.
+The module is longer than the others (about 700 lines) because it holds one
+estimator with thirteen parameters: its docstring alone is some 180 lines,
+and the one-hot, conjunction and dense encodings share the padded layout
+and the per-word tables, so they stay together.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from numbers import Integral
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,291 +28,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
-from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.text.signatures import goldberg_signature
+from textfeat._validation import text_step_tags
 from textfeat.text.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
+from textfeat.windows.attributes import RARE, checked_value, resolve_attribute
+from textfeat.windows.tokens import Tokens, as_tokens
 
-__all__ = ["ATTRIBUTES", "RARE", "Token", "Tokens", "WindowVectorizer", "word_shape"]
+__all__ = ["WindowVectorizer"]
 
-
-# -- the token-level container ---------------------------------------------
-class Token(NamedTuple):
-    """One token in its sentence: the element type of :class:`Tokens`.
-
-    Attributes
-    ----------
-    sentence : tuple of str
-        The whole sentence.
-    position : int
-        Index of the token in ``sentence``.
-
-    Examples
-    --------
-    >>> tok = Token(("the", "cat", "sat"), 1)
-    >>> tok.word, tok.sentence[tok.position + 1]
-    ('cat', 'sat')
-    """
-
-    sentence: tuple[str, ...]
-    position: int
-
-    @property
-    def word(self) -> str:
-        """The token itself, ``sentence[position]``."""
-        return self.sentence[self.position]
-
-
-class Tokens:
-    """Tokens in their sentences, one element per token, indexable like an array.
-
-    Built from sentences (lists of words), it holds one element per word of
-    every sentence, in order. Indexing with an int gives a :class:`Token`;
-    indexing with a slice, a list or array of ints, or a boolean mask gives
-    a new ``Tokens`` that shares the sentences, so a train/test split keeps
-    the whole sentence of every token and windows see their context. It has
-    a ``shape`` so that scikit-learn indexes it as an array
-    (``_safe_indexing``), which is what ``cross_val_score``,
-    ``GridSearchCV`` and every splitter do.
-
-    Parameters
-    ----------
-    sentences : iterable of sequences of str
-        The sentences (token lists). They are stored once, as tuples.
-
-    Attributes
-    ----------
-    sentences : tuple of tuples of str
-        Every sentence, shared by all subsets.
-    sentence_ids : ndarray of int64
-        Index in ``sentences`` of each element's sentence: the ``groups``
-        for ``GroupKFold`` so that no sentence is split between folds.
-    positions : ndarray of int64
-        Position of each element in its sentence.
-
-    Examples
-    --------
-    >>> toks = Tokens([["the", "cat", "sat"], ["hi"]])
-    >>> len(toks), toks.words
-    (4, ['the', 'cat', 'sat', 'hi'])
-    >>> toks[1]
-    Token(sentence=('the', 'cat', 'sat'), position=1)
-    >>> sub = toks[[2, 3]]
-    >>> sub.words, sub.sentence_ids.tolist(), sub[0].sentence
-    (['sat', 'hi'], [0, 1], ('the', 'cat', 'sat'))
-    >>> toks.align([["D", "N", "V"], ["I"]]).tolist()
-    ['D', 'N', 'V', 'I']
-    """
-
-    __slots__ = ("_lengths", "positions", "sentence_ids", "sentences")
-
-    def __init__(self, sentences: Iterable[Sequence[str]]) -> None:
-        docs = check_token_lists(sentences, step="Tokens")
-        self.sentences: tuple[tuple[str, ...], ...] = tuple(map(tuple, docs))
-        lengths = np.fromiter(
-            map(len, self.sentences), dtype=np.int64, count=len(self.sentences)
-        )
-        self._lengths = lengths
-        self.sentence_ids = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        starts = np.cumsum(lengths) - lengths
-        self.positions = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
-            starts, lengths
-        )
-
-    @classmethod
-    def _subset(cls, parent: Tokens, sel: Any) -> Tokens:
-        new = cls.__new__(cls)
-        new.sentences = parent.sentences
-        new._lengths = parent._lengths
-        new.sentence_ids = parent.sentence_ids[sel]
-        new.positions = parent.positions[sel]
-        return new
-
-    # -- sequence protocol ------------------------------------------------
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    @property
-    def shape(self) -> tuple[int]:
-        """``(len(self),)``: one sample per token."""
-        return (len(self.positions),)
-
-    @property
-    def ndim(self) -> int:
-        """1: a sequence of samples."""
-        return 1
-
-    def __getitem__(self, key: Any) -> Token | Tokens:
-        if isinstance(key, tuple):  # scikit-learn indexes arrays as X[key, ...]
-            rest = [k for k in key[1:] if k is not Ellipsis]
-            if rest or not key:
-                raise IndexError("Tokens is one-dimensional; index it with one key.")
-            key = key[0]
-        if isinstance(key, Integral | np.integer) and not isinstance(key, bool):
-            i = int(key)
-            if not -len(self) <= i < len(self):
-                raise IndexError(f"index {i} is out of range for {len(self)} tokens.")
-            return Token(self.sentences[self.sentence_ids[i]], int(self.positions[i]))
-        if isinstance(key, slice):
-            return self._subset(self, key)
-        sel = np.asarray(key)
-        if sel.dtype == bool:
-            if sel.shape != (len(self),):
-                raise IndexError(
-                    f"boolean index of shape {sel.shape} for {len(self)} tokens."
-                )
-        elif sel.size == 0:
-            sel = sel.astype(np.int64)
-        elif sel.dtype.kind not in "iu":
-            raise IndexError(
-                "Tokens can be indexed with an int, a slice, integer indices or a "
-                f"boolean mask; got an array of dtype {sel.dtype}."
-            )
-        return self._subset(self, sel)
-
-    def __iter__(self) -> Iterator[Token]:
-        sents = self.sentences
-        for s, p in zip(
-            self.sentence_ids.tolist(), self.positions.tolist(), strict=True
-        ):
-            yield Token(sents[s], p)
-
-    def __repr__(self) -> str:
-        return (
-            f"<Tokens: {len(self)} tokens of {len(np.unique(self.sentence_ids))} "
-            f"sentences>"
-        )
-
-    # -- views -------------------------------------------------------------
-    @property
-    def words(self) -> list[str]:
-        """The tokens themselves, in order."""
-        sents = self.sentences
-        return [
-            sents[s][p]
-            for s, p in zip(
-                self.sentence_ids.tolist(), self.positions.tolist(), strict=True
-            )
-        ]
-
-    def align(self, per_sentence: Sequence[Sequence[Any]]) -> np.ndarray:
-        """Pick, for each element, its value from per-sentence lists (tags -> ``y``).
-
-        Parameters
-        ----------
-        per_sentence : sequence of sequences
-            One list per sentence of :attr:`sentences`, as long as it (the
-            tags of the words).
-
-        Returns
-        -------
-        ndarray
-            ``per_sentence[sentence_ids[i]][positions[i]]`` for each ``i``.
-
-        Raises
-        ------
-        ValueError
-            If the number of lists or the length of one differs from the
-            sentences.
-        """
-        if len(per_sentence) != len(self.sentences):
-            raise ValueError(
-                f"align: got {len(per_sentence)} lists for {len(self.sentences)} "
-                "sentences."
-            )
-        for i, (vals, sent) in enumerate(
-            zip(per_sentence, self.sentences, strict=True)
-        ):
-            if len(vals) != len(sent):
-                raise ValueError(
-                    f"align: list at index {i} has {len(vals)} values for a sentence "
-                    f"of {len(sent)} tokens."
-                )
-        flat = np.asarray(list(chain.from_iterable(per_sentence)))
-        starts = np.cumsum(self._lengths) - self._lengths
-        return flat[starts[self.sentence_ids] + self.positions]
-
-
-# -- attributes --------------------------------------------------------------
-_SHAPE_MAP = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-    "X" * 26 + "x" * 26 + "d" * 10,
-)
-_RUNS = re.compile(r"(.)\1{3,}")
-_NUMBER = re.compile(r"[+\-]?(?:\d+(?:[.,:/]\d+)*|[.,]\d+)")
-
-
-def word_shape(word: str) -> str:
-    """Shape of ``word``: ``X`` upper case, ``x`` lower case, ``d`` digit.
-
-    Other characters are kept; runs longer than four are cut to four, so
-    ``"Gorbachev"`` and ``"Reagan"`` share a shape.
-
-    Parameters
-    ----------
-    word : str
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> [word_shape(w) for w in ["Gorbachev", "B-52", "1,000.00", "e-mail"]]
-    ['Xxxxx', 'X-dd', 'd,ddd.dd', 'x-xxxx']
-    """
-    shape = word.translate(_SHAPE_MAP)
-    if not shape.isascii():
-        shape = "".join(
-            "X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c
-            for c in shape
-        )
-    return _RUNS.sub(r"\1\1\1\1", shape)
-
-
-def _flag(test: Callable[[str], bool]) -> Callable[[str], str]:
-    return lambda w: "1" if test(w) else "0"
-
-
-#: Built-in attributes: name -> (feature-name prefix, function of the word).
-#: ``prefix<n>`` and ``suffix<n>`` (first / last ``n`` characters, for any
-#: ``n`` from 1 to 9) are recognised too.
-ATTRIBUTES: dict[str, tuple[str, Callable[[str], str]]] = {
-    "word": ("w", str),
-    "lower": ("lower", str.lower),
-    "signature": ("sig", goldberg_signature),
-    "shape": ("shape", word_shape),
-    "is_number": ("is_number", _flag(lambda w: _NUMBER.fullmatch(w) is not None)),
-    "is_title": ("is_title", _flag(str.istitle)),
-    "is_upper": ("is_upper", _flag(str.isupper)),
-    "has_digit": ("has_digit", _flag(lambda w: any(c.isdigit() for c in w))),
-    "has_hyphen": ("has_hyphen", _flag(lambda w: "-" in w)),
-}
-_AFFIX = re.compile(r"(prefix|suffix)([1-9])")
-#: Value of the ``"ambiguity"`` attribute for words seen too rarely in fit.
-RARE = "*RARE*"
 #: Words whose attribute ids (or vector rows) a fitted WindowVectorizer
 #: remembers between calls, per attribute; the table is emptied past this.
 _WORD_TABLE_SIZE = 200_000
-
-
-def _resolve_attribute(spec: Any) -> tuple[str, Callable[[str], str]]:
-    """(feature-name prefix, function) of one attribute spec."""
-    if isinstance(spec, tuple) and len(spec) == 2 and callable(spec[1]):
-        return str(spec[0]), spec[1]
-    if isinstance(spec, str):
-        if spec in ATTRIBUTES:
-            return ATTRIBUTES[spec]
-        m = _AFFIX.fullmatch(spec)
-        if m:
-            n = int(m.group(2))
-            if m.group(1) == "prefix":
-                return spec, lambda w: w[:n]
-            return spec, lambda w: w[-n:]
-    raise ValueError(
-        "Each attribute of WindowVectorizer must be one of "
-        f"{sorted(ATTRIBUTES)}, 'prefix<n>' or 'suffix<n>' (n in 1..9), or a "
-        f"(name, function) pair. Got {spec!r} instead."
-    )
 
 
 def _offset_name(d: int) -> str:
@@ -550,7 +275,7 @@ default=None
         if isinstance(spec, str) and spec == "ambiguity":
             prefix, func = "amb", self._ambiguity_of
         else:
-            prefix, func = _resolve_attribute(spec)
+            prefix, func = resolve_attribute(spec)
         known = funcs.setdefault(prefix, func)
         fixed = isinstance(spec, str) and spec != "ambiguity"
         if known is not func and known != func and not fixed:
@@ -651,7 +376,7 @@ default=None
         -------
         self : WindowVectorizer
         """
-        tokens = _as_tokens(X, type(self).__name__)
+        tokens = as_tokens(X, type(self).__name__)
         if len(tokens) == 0:
             raise ValueError("WindowVectorizer: X contains no tokens; fit needs some.")
         np.dtype(self.dtype)
@@ -688,7 +413,7 @@ default=None
         for prefix, func in funcs.items():
             values: Counter[str] = Counter()
             for w, c in counts.items():
-                values[_checked(func(w), prefix, w)] += c
+                values[checked_value(func(w), prefix, w)] += c
             self.vocabularies_[prefix] = Vocabulary(
                 self.min_count, self.max_size
             ).fit_counts(values)
@@ -773,7 +498,7 @@ default=None
             for dense.
         """
         check_is_fitted(self)
-        tokens = _as_tokens(X, type(self).__name__)
+        tokens = as_tokens(X, type(self).__name__)
         words, word_at, is_eos, centre = _layout(tokens, self.window)
         if self.encoding == "dense":
             return self._dense(words, word_at, is_eos, centre)
@@ -806,7 +531,7 @@ default=None
         if missing:
             stoi = self.vocabularies_[prefix].stoi_
             for w in missing:
-                table[w] = stoi.get(_checked(func(w), prefix, w), -1)
+                table[w] = stoi.get(checked_value(func(w), prefix, w), -1)
         ids = np.fromiter(
             map(table.__getitem__, words), dtype=np.int64, count=len(words)
         )
@@ -980,16 +705,6 @@ default=None
                 names += [f"{p}={v}" for v in vocab.itos_]
         return np.asarray(names, dtype=object)
 
-
-def _checked(value: Any, prefix: str, word: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"attribute {prefix!r} returned {type(value).__name__} ({value!r}) for "
-            f"the word {word!r}; attribute functions must return strings."
-        )
-    return value
-
-
 def _layout(
     tokens: Tokens, k: int
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -1015,9 +730,3 @@ def _layout(
         is_eos[tail.ravel()] = True
     centre = starts[inverse.ravel()] + k + tokens.positions
     return list(chain.from_iterable(sents)), word_at, is_eos, centre
-
-
-def _as_tokens(X: Any, step: str) -> Tokens:
-    if isinstance(X, Tokens):
-        return X
-    return Tokens(check_token_lists(X, step=step))
