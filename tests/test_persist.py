@@ -110,3 +110,30 @@ def test_unsaveable_objects_are_refused_at_save() -> None:
     drop = WordDropout(random_state=np.random.RandomState(0))
     with pytest.raises(ValueError, match="RandomState"):
         dumps(drop)
+
+
+def _saved_keys(model) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(dumps(model))) as zf:
+        return sorted(json.loads(zf.read("model.json"))["state"])
+
+
+def test_file_holds_parameters_and_learned_state_not_other_attributes() -> None:
+    vec = OneHotVectorizer().fit([["a", "b"]])
+    vec._lookup = {"a": 4}  # a cache-like private attribute
+    vec.note = "set by a user"  # neither a parameter nor learned state
+    assert _saved_keys(vec) == [
+        "binary",
+        "dtype",
+        "handle_unknown",
+        "max_size",
+        "min_count",
+        "vocabulary_",
+    ]
+
+
+def test_file_holds_the_private_state_partial_fit_continues_from() -> None:
+    clf = SoftmaxClassifier(random_state=0)
+    clf.partial_fit(np.eye(3), [0, 1, 2], classes=[0, 1, 2])
+    keys = _saved_keys(clf)
+    assert {"_adagrad", "_seen", "_rng_state"} <= set(keys)
+    assert [k for k in keys if k.startswith("_")] == ["_adagrad", "_rng_state", "_seen"]

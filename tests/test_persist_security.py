@@ -1055,3 +1055,78 @@ def test_numeric_steps_and_pipelines_round_trip(pipeline_file) -> None:
     ):
         data = dumps(est)
         assert dumps(loads(data)) == data
+
+
+# -- explicit state: a file holds parameters, learned state and declared state --
+UNDECLARED_KEYS = [
+    # (what, the path to the object in the pipeline file, the key)
+    ("plain name", ("steps", 1, 1), "x"),
+    ("private name", ("steps", 2, 1), "_private"),
+    ("private name of the head", ("steps", 4, 1), "_rng"),
+    ("non-parameter of a step", ("steps", 3, 1), "vocabulary"),
+    ("private name of a value class", ("steps", 3, 1, "vocabulary_"), "_cache"),
+    ("non-attribute of a value class", ("steps", 3, 1, "vocabulary_"), "size"),
+]
+
+
+def _state_at(body: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
+    node: Any = body
+    for key in path:
+        node = node["state"][key] if isinstance(key, str) else node[key]
+        if isinstance(node, dict) and node.get("__t") == "tuple":
+            node = node["items"]
+    return node["state"]
+
+
+@pytest.mark.parametrize(
+    "path, key", [c[1:] for c in UNDECLARED_KEYS], ids=[c[0] for c in UNDECLARED_KEYS]
+)
+def test_state_key_the_class_does_not_declare_is_refused(
+    path, key, pipeline_file, marker
+) -> None:
+    def change(body: dict[str, Any]) -> None:
+        _state_at(body, path)[key] = 1
+
+    _refused(
+        _edit(pipeline_file, change), marker, lambda m: m, match=f"attribute {key!r} of"
+    )
+
+
+def test_undeclared_key_error_names_the_class(pipeline_file) -> None:
+    def change(body: dict[str, Any]) -> None:
+        _state_at(body, ("steps", 4, 1))["_rng"] = 1
+
+    with pytest.raises(ModelFileError, match="'_rng' of SoftmaxClassifier"):
+        loads(_edit(pipeline_file, change))
+
+
+def test_top_level_undeclared_key_is_refused_for_a_textfeat_class(
+    signatures_file,
+) -> None:
+    def change(body: dict[str, Any]) -> None:
+        body["state"]["note"] = "hello"
+
+    with pytest.raises(ModelFileError, match="'note' of WordSignatures: it is not a"):
+        loads(_edit(signatures_file, change))
+
+
+@pytest.mark.parametrize("key", ["__x__", "__module__", "__dict__"])
+def test_dunder_key_of_a_scikit_learn_class_is_refused(key) -> None:
+    data = dumps(LogisticRegression().fit(np.eye(2), [0, 1]))
+
+    def change(body: dict[str, Any]) -> None:
+        body["state"][key] = 1
+
+    with pytest.raises(ModelFileError, match=f"attribute {key!r} of LogisticRegression"):
+        loads(_edit(data, change))
+
+
+def test_scikit_learn_fitted_attributes_outside_the_convention_load() -> None:
+    # their fitted attributes vary by version: the __dict__ is what a file holds
+    est = LogisticRegression().fit(np.eye(2), [0, 1])
+    data = dumps(est)
+
+    def change(body: dict[str, Any]) -> None:
+        body["state"]["_a_private_fitted_attribute"] = 1
+
+    assert loads(_edit(data, change))._a_private_fitted_attribute == 1

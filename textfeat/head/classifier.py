@@ -178,6 +178,11 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     np.float64(1.0)
     """
 
+    #: Private state a model file holds besides the parameters and the learned
+    #: attributes (``name_``): what ``partial_fit`` continues from (see
+    #: :func:`textfeat.io.persist.declared_state`).
+    _persisted_state = ("_adagrad", "_seen", "_rng_state")
+
     _parameter_constraints: dict[str, list[Any]] = {
         "C": [Interval(numbers.Real, 0, None, closed="neither")],
         "fit_intercept": ["boolean"],

@@ -64,6 +64,7 @@ exhausting memory.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import io
 import json
@@ -291,6 +292,76 @@ def _check_key(cls: type, key: Any) -> str | None:
     return None
 
 
+# -- what a model file holds of an object --------------------------------------
+#: State that textfeat classes keep outside the convention (parameters plus
+#: learned attributes ending in ``_``), for the classes whose modules do not
+#: declare it themselves (``_persisted_state``): the value classes, whose
+#: attributes are their constructor's arguments. By public name; resolved to
+#: the class objects by :func:`declared_state`.
+_DECLARED_STATE: dict[str, tuple[str, ...]] = {
+    "textfeat.Vocabulary": ("min_count", "max_size"),
+    "textfeat.WordVectors": ("words", "vectors", "index", "dim", "handle_unknown"),
+    # the weight of a word fit did not see (tfidf, sif): set by fit
+    "textfeat.CBOWVectorizer": ("_default_weight",),
+}
+
+
+@functools.cache
+def _declared_table() -> dict[type, tuple[str, ...]]:
+    """:data:`_DECLARED_STATE` keyed by the class objects."""
+    return {_lookup(name): keys for name, keys in _DECLARED_STATE.items()}
+
+
+def _is_learned(key: str) -> bool:
+    """scikit-learn's convention: learned state ends in ``_`` and is not private."""
+    return key.endswith("_") and not key.startswith("_")
+
+
+@functools.cache
+def declared_state(cls: type) -> frozenset[str] | None:
+    """The attribute names besides learned ones (``name_``) a file may hold for ``cls``.
+
+    For textfeat's classes: the parameters (``get_params(deep=False)``), the
+    private state the class declares in ``_persisted_state`` (what
+    ``partial_fit`` continues from) and the entries of
+    :data:`_DECLARED_STATE`. Anything else (a cache, a stray attribute) is
+    not saved, and a file holding it is refused. None for the scikit-learn
+    classes on :data:`TRUSTED`, whose fitted attributes vary by version: a
+    file holds their ``__dict__``.
+
+    Examples
+    --------
+    >>> from textfeat import SoftmaxClassifier
+    >>> sorted(declared_state(SoftmaxClassifier) - {*SoftmaxClassifier().get_params()})
+    ['_adagrad', '_rng_state', '_seen']
+    """
+    from sklearn.base import BaseEstimator
+
+    if not cls.__module__.startswith("textfeat."):
+        return None
+    params = cls._get_param_names() if issubclass(cls, BaseEstimator) else []
+    own = vars(cls).get("_persisted_state", ())
+    return frozenset([*params, *own, *_declared_table().get(cls, ())])
+
+
+def saved_state(obj: Any) -> dict[str, Any]:
+    """The attributes of ``obj`` a model file holds (see :func:`declared_state`).
+
+    Examples
+    --------
+    >>> from textfeat import OneHotVectorizer
+    >>> vec = OneHotVectorizer().fit([["a"]])
+    >>> vec._scratch = "a cache"
+    >>> sorted(saved_state(vec))
+    ['binary', 'dtype', 'handle_unknown', 'max_size', 'min_count', 'vocabulary_']
+    """
+    declared = declared_state(type(obj))
+    state = vars(obj)
+    if declared is None:
+        return dict(state)
+    return {k: v for k, v in state.items() if k in declared or _is_learned(k)}
+
+
 def _check_dtype(value: Any, kinds: str = _NUMERIC_KINDS) -> np.dtype:
     """``value`` as a plain dtype of one of ``kinds``, else :class:`_Bad`."""
     try:
@@ -381,7 +452,7 @@ class _Encoder:
             )
         if not hasattr(obj, "__dict__"):
             raise ValueError(f"{path}: cannot save {name!r}, which has no __dict__")
-        state = dict(vars(obj))
+        state = saved_state(obj)
         for key in state:
             why = _check_key(type(obj), key)
             if why:
@@ -534,8 +605,15 @@ class _Decoder:
         state = obj["state"]
         if not isinstance(state, dict) or "__t" in state:
             raise _Bad(f"for {name} has a state that is not a plain object")
+        declared = declared_state(cls)
         for key in state:
             why = _check_key(cls, key)
+            if why is None and declared is not None:
+                if key not in declared and not _is_learned(key):
+                    why = (
+                        "is not a parameter, learned state (a name ending in '_') "
+                        f"or state {name} declares"
+                    )
             if why:
                 raise ModelFileError(
                     f"{self.where}: refuses to set the attribute {key!r} of {name}: "
@@ -690,8 +768,9 @@ def _cbow(est: Any) -> None:
     _fitted(est, "idf_", _str_to_float)
     _fitted(est, "word_probability_", _str_to_float)
     if "_default_weight" in vars(est):
-        _need(type(est._default_weight) is float, "_default_weight", "a float",
-              est._default_weight)
+        w = est._default_weight
+        _need(type(w) is float and math.isfinite(w) and w > 0, "_default_weight",
+              "a finite float > 0", w)
 
 
 def _n_features_in(est: Any) -> int | None:
