@@ -137,3 +137,65 @@ def test_file_holds_the_private_state_partial_fit_continues_from() -> None:
     keys = _saved_keys(clf)
     assert {"_adagrad", "_seen", "_rng_state"} <= set(keys)
     assert [k for k in keys if k.startswith("_")] == ["_adagrad", "_rng_state", "_seen"]
+
+
+# -- ColumnTransformer, FeatureUnion and a search's best pipeline --------------
+def _frame():
+    import pandas as pd
+
+    return pd.DataFrame({"text": TEXTS, "n": np.arange(len(TEXTS), dtype=float)})
+
+
+def _column_pipeline():
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    text = Pipeline([("tok", SpacyTokenizer()), ("onehot", OneHotVectorizer())])
+    columns = ColumnTransformer([("text", text, "text"), ("n", StandardScaler(), ["n"])])
+    return Pipeline([("columns", columns), ("clf", SoftmaxClassifier())])
+
+
+def test_column_transformer_pipeline_round_trips(tmp_path: Path) -> None:
+    df = _frame()
+    fitted = _column_pipeline().fit(df, LABELS)
+    model = load(save(fitted, tmp_path / "m.tfm"))
+    assert np.array_equal(model.predict_proba(df), fitted.predict_proba(df))
+    assert model[0].output_indices_ == fitted[0].output_indices_  # slices kept
+    assert dumps(model) == dumps(fitted)
+
+
+def test_best_estimator_of_a_grid_search_round_trips(tmp_path: Path) -> None:
+    from sklearn.model_selection import GridSearchCV
+
+    df = _frame()
+    search = GridSearchCV(_column_pipeline(), {"clf__C": [0.5, 2.0]}, cv=2)
+    search.fit(df, LABELS)
+    model = load(save(search.best_estimator_, tmp_path / "m.tfm"))
+    assert np.array_equal(model.predict_proba(df), search.predict_proba(df))
+
+
+def test_feature_union_of_text_steps_round_trips() -> None:
+    from sklearn.pipeline import FeatureUnion
+
+    union = FeatureUnion(
+        [
+            ("words", OneHotVectorizer()),
+            ("shapes", make_pipeline(WordSignatures(), OneHotVectorizer())),
+        ]
+    )
+    fitted = make_pipeline(SpacyTokenizer(), union, SoftmaxClassifier())
+    fitted.fit(TEXTS, LABELS)
+    model = loads(dumps(fitted))
+    assert np.array_equal(model.predict_proba(TEXTS), fitted.predict_proba(TEXTS))
+
+
+@pytest.mark.parametrize("how", ["lambda", "make_column_selector"])
+def test_callable_column_selector_is_refused_at_save(how) -> None:
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.preprocessing import StandardScaler
+
+    selector = (lambda df: ["n"]) if how == "lambda" else make_column_selector("n")
+    ct = ColumnTransformer([("n", StandardScaler(), selector)]).fit(_frame())
+    with pytest.raises(ValueError, match="cannot save"):
+        dumps(ct)

@@ -1130,3 +1130,77 @@ def test_scikit_learn_fitted_attributes_outside_the_convention_load() -> None:
         body["state"]["_a_private_fitted_attribute"] = 1
 
     assert loads(_edit(data, change))._a_private_fitted_attribute == 1
+
+
+# -- ColumnTransformer files ----------------------------------------------------
+@pytest.fixture(scope="module")
+def columns_file() -> bytes:
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import StandardScaler
+
+    df = pd.DataFrame({"text": TEXTS, "n": np.arange(len(TEXTS), dtype=float)})
+    text = make_pipeline(SpacyTokenizer(), OneHotVectorizer())
+    return dumps(
+        ColumnTransformer([("t", text, "text"), ("n", StandardScaler(), ["n"])]).fit(df)
+    )
+
+
+def _output_slice(value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(body: dict[str, Any]) -> None:
+        body["state"]["output_indices_"]["t"] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"__t": "slice", "v": [0, "9"]},
+        {"__t": "slice", "v": [0, 1.5, None]},
+        {"__t": "slice", "v": {"start": 0}},
+        {"__t": "slice", "v": [0, 1, None], "extra": 1},
+    ],
+    ids=["two parts", "float", "not a list", "extra key"],
+)
+def test_malformed_slice_is_refused(value, columns_file) -> None:
+    with pytest.raises(ModelFileError, match="slice"):
+        loads(_edit(columns_file, _output_slice(value)))
+
+
+@pytest.mark.parametrize(
+    "key, value, match",
+    [
+        ("remainder", "run", "remainder"),
+        ("sparse_threshold", 7.0, "sparse_threshold"),
+        ("transformers", {"__t": "function", "name": "os.system"}, "allow-list"),
+    ],
+)
+def test_column_transformer_parameters_are_revalidated(
+    key, value, match, columns_file
+) -> None:
+    def change(body: dict[str, Any]) -> None:
+        body["state"][key] = value
+
+    with pytest.raises(ModelFileError, match=match):
+        loads(_edit(columns_file, change))
+
+
+def test_column_selector_function_off_the_list_is_refused_without_running(
+    columns_file, marker, monkeypatch
+) -> None:
+    _plant(monkeypatch, "textfeat.cli.main", marker)
+
+    def change(body: dict[str, Any]) -> None:
+        selector = {"__t": "function", "name": "textfeat.cli.main"}
+        body["state"]["transformers"][1]["items"][2] = selector
+        body["state"]["_columns"][1] = selector
+
+    _refused(_edit(columns_file, change), marker, lambda m: m, match="allow-list")
+
+
+def test_column_transformer_process_count_is_bounded(columns_file) -> None:
+    def change(body: dict[str, Any]) -> None:
+        body["state"]["n_jobs"] = 10**6
+
+    assert loads(_edit(columns_file, change)).n_jobs <= (os.cpu_count() or 1)

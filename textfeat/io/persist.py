@@ -15,7 +15,8 @@ beyond what its bytes hold. On load:
   - the value classes a fitted model holds (:data:`VALUE_CLASSES`):
     ``Vocabulary``, ``WordVectors``;
   - the scikit-learn classes on :data:`TRUSTED` (``Pipeline``,
-    ``FeatureUnion``, linear models, naive Bayes, ``SelectKBest``, ...);
+    ``FeatureUnion``, ``ColumnTransformer``, linear models, naive Bayes,
+    ``SelectKBest``, ...);
   - the pure functions meant to be a parameter (:data:`FUNCTIONS`): the
     scorers ``mutual_info``, ``entropy``, ``conditional_entropy`` (and
     scikit-learn's ``chi2``, ``f_classif``, ``mutual_info_classif``), the
@@ -154,6 +155,7 @@ TRUSTED: frozenset[str] = frozenset(
     {
         "sklearn.pipeline.Pipeline",
         "sklearn.pipeline.FeatureUnion",
+        "sklearn.compose.ColumnTransformer",
         "sklearn.linear_model.LogisticRegression",
         "sklearn.linear_model.SGDClassifier",
         "sklearn.linear_model.RidgeClassifier",
@@ -415,6 +417,11 @@ class _Encoder:
             return {"__t": "dtype", "v": obj.str}
         if isinstance(obj, type) and issubclass(obj, np.generic):
             return {"__t": "dtypetype", "v": np.dtype(obj).str}
+        if isinstance(obj, slice):  # ColumnTransformer's columns, output_indices_
+            parts = (obj.start, obj.stop, obj.step)
+            if not all(p is None or type(p) is int for p in parts):
+                raise ValueError(f"{path}: cannot save the slice {obj!r} (ints or None)")
+            return {"__t": "slice", "v": list(parts)}
         if isinstance(obj, Counter):
             return {"__t": "counter", "items": [[self(k), v] for k, v in obj.items()]}
         if isinstance(obj, set | frozenset):
@@ -487,6 +494,7 @@ _TAG_KEYS = {
     "scalar": {"dtype", "v"},
     "dtype": {"v"},
     "dtypetype": {"v"},
+    "slice": {"v"},
     "counter": {"items"},
     "set": {"items"},
     "frozenset": {"items"},
@@ -581,6 +589,15 @@ class _Decoder:
                 raise _Bad("is not a string")
             dt = _check_dtype(obj["v"])
             return dt if tag == "dtype" else dt.type
+        if tag == "slice":
+            v = obj["v"]
+            if not (
+                isinstance(v, list)
+                and len(v) == 3
+                and all(p is None or type(p) is int for p in v)
+            ):
+                raise _Bad(f"holds {v!r}, not [start, stop, step] of ints or null")
+            return slice(*v)
         if tag == "counter":
             out: Counter[Any] = Counter()
             for k, v in self._pairs(obj):
