@@ -92,7 +92,7 @@ def test_jsonl_quarantine_keeps_every_record_accounted_for(tmp_path: Path) -> No
 def test_csv_quoted_fields_and_columns(tmp_path: Path) -> None:
     p = tmp_path / "c.csv"
     p.write_text('id,text,label\nr1,"a, b",x\nr2,"multi\nline",y\n', encoding="utf-8")
-    recs = list(read_csv(p, label_column="label", id_column="id"))
+    recs = list(read_csv(p, label_field="label", id_field="id"))
     assert recs == [Record("r1", "a, b", "x"), Record("r2", "multi\nline", "y")]
 
 
@@ -115,9 +115,9 @@ def test_csv_wrong_field_count_and_bad_bytes(tmp_path: Path) -> None:
     p = tmp_path / "c.csv"
     p.write_bytes(b"text,label\nok,a\ntoo,many,fields\n" + b"caf\xe9,b\n" + b"fine,c\n")
     with pytest.raises(CorpusError, match=r"line 3: row has 3 fields, the header 2"):
-        list(read_csv(p, label_column="label"))
+        list(read_csv(p, label_field="label"))
     q = Quarantine()
-    recs = list(read_csv(p, label_column="label", quarantine=q))
+    recs = list(read_csv(p, label_field="label", quarantine=q))
     assert [r.text for r in recs] == ["ok", "fine"]
     assert [(e["line"], e["reason"][:10]) for e in q.entries] == [
         (3, "row has 3 "),
@@ -182,3 +182,55 @@ def test_readers_stream(tmp_path: Path) -> None:
     p.write_bytes(b"a\nb\n" + BAD)
     it = read_text(p)
     assert next(it).text == "a"  # no error before the bad line is reached
+
+
+# -- one option name for the text, label and id across readers -----------------
+def _csv_with_columns(tmp_path: Path) -> Path:
+    p = tmp_path / "c.csv"
+    p.write_text("id,body,tag\nr1,good film,pos\nr2,dull,neg\n")
+    return p
+
+
+def test_csv_takes_the_field_names_of_the_other_readers(tmp_path: Path) -> None:
+    p = _csv_with_columns(tmp_path)
+    recs = list(read_csv(p, text_field="body", label_field="tag", id_field="id"))
+    assert [(r.id, r.text, r.label) for r in recs] == [
+        ("r1", "good film", "pos"),
+        ("r2", "dull", "neg"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "old, new, value",
+    [("text_column", "text_field", "body"), ("label_column", "label_field", "tag"),
+     ("id_column", "id_field", "id")],
+)
+def test_csv_old_column_option_warns_and_still_works(
+    old, new, value, tmp_path: Path
+) -> None:
+    p = _csv_with_columns(tmp_path)
+    current = {"text_field": "body", new: value}
+    deprecated = {k: v for k, v in current.items() if k != new} | {old: value}
+    with pytest.warns(FutureWarning, match=f"'{old}' parameter of read_csv.*use '{new}'"):
+        recs = list(read_csv(p, **deprecated))
+    assert recs == list(read_csv(p, **current))
+
+
+@pytest.mark.parametrize(
+    "old, new", [("text_column", "text_field"), ("label_column", "label_field"),
+                 ("id_column", "id_field")],
+)
+def test_csv_option_and_its_old_alias_together_is_a_type_error(
+    old, new, tmp_path: Path
+) -> None:
+    p = _csv_with_columns(tmp_path)
+    # even when the new name is given its default value
+    default = "text" if new == "text_field" else None
+    with pytest.raises(TypeError, match=f"both '{new}' and its deprecated alias '{old}'"):
+        read_csv(p, **{new: default, old: "body"})
+
+
+def test_csv_non_string_field_names_the_option(tmp_path: Path) -> None:
+    p = _csv_with_columns(tmp_path)
+    with pytest.raises(ValueError, match="'label_field' parameter of read_csv"):
+        read_csv(p, text_field="body", label_field=3)

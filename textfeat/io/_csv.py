@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
+import warnings
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -349,12 +351,48 @@ def _raise_field_limit(limit: int) -> None:
         csv.field_size_limit(limit)
 
 
+#: The options read_csv took before they had the names of the other readers
+#: (deprecated in 0.2, removed in 0.3), and their names now.
+_RENAMED = {
+    "text_column": "text_field",
+    "label_column": "label_field",
+    "id_column": "id_field",
+}
+
+
+def _renamed_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept the old option names of :data:`_RENAMED` with a FutureWarning."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for old, new in _RENAMED.items():
+            if old not in kwargs:
+                continue
+            if new in kwargs:
+                raise TypeError(
+                    f"{func.__name__}() got both {new!r} and its deprecated alias "
+                    f"{old!r}; pass only {new!r}"
+                )
+            warnings.warn(
+                f"The {old!r} parameter of {func.__name__} is deprecated since "
+                f"textfeat 0.2 and will be removed in 0.3; use {new!r} (the name "
+                "read_jsonl, read_corpus and the CLI use).",
+                FutureWarning,
+                stacklevel=2,
+            )
+            kwargs[new] = kwargs.pop(old)
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_renamed_options
 def read_csv(
     path: str | Path,
     *,
-    text_column: str = "text",
-    label_column: str | None = None,
-    id_column: str | None = None,
+    text_field: str = "text",
+    label_field: str | None = None,
+    id_field: str | None = None,
     delimiter: str | None = None,
     quotechar: str | None = '"',
     quoting: Quoting = "minimal",
@@ -378,12 +416,13 @@ def read_csv(
     path : str or Path
         The file (gzip if its name ends in ``.gz``). A leading UTF-8 BOM is
         not part of the first column name.
-    text_column : str, default="text"
-        Name of the column holding the document.
-    label_column : str or None, default=None
+    text_field : str, default="text"
+        Name of the column holding the document (the option has this name
+        in every reader and ``--text-field`` in the CLI).
+    label_field : str or None, default=None
         Name of the label column, if any. An empty cell is a missing label
         (None).
-    id_column : str or None, default=None
+    id_field : str or None, default=None
         Name of the id column; without it the id is ``<file>:<line>`` (the
         row's first line).
     delimiter : str or None, default=None
@@ -422,6 +461,10 @@ def read_csv(
     ------
     ValueError
         For an invalid option, naming it.
+    TypeError
+        If an option is passed under both its name and its deprecated alias
+        (``text_column``, ``label_column``, ``id_column``: deprecated since
+        0.2, they warn with a FutureWarning and go in 0.3).
     CorpusError
         For a missing or duplicated column (on the header's line), a row
         with the wrong number of fields, an unterminated quote, undecodable
@@ -432,9 +475,9 @@ def read_csv(
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "c.tsv"
     >>> _ = p.write_text("label\\ttext\\npos\\tgood film\\nneg\\tdull\\n")
-    >>> [(r.id, r.text, r.label) for r in read_csv(p, label_column="label")]
+    >>> [(r.id, r.text, r.label) for r in read_csv(p, label_field="label")]
     [('c.tsv:2', 'good film', 'pos'), ('c.tsv:3', 'dull', 'neg')]
-    >>> next(read_csv(p, text_column="body"))
+    >>> next(read_csv(p, text_field="body"))
     Traceback (most recent call last):
     ...
     textfeat.corpus.CorpusError: ...c.tsv, line 1: missing column 'body' (the text column); the header has ['label', 'text']
@@ -445,7 +488,7 @@ def read_csv(
     """
     return read_csv_fields(
         path,
-        (text_column, label_column, id_column),
+        (text_field, label_field, id_field),
         (False, False),
         delimiter,
         quotechar,
@@ -479,7 +522,8 @@ def read_csv_fields(
     for name, value in zip(("text", "label", "id"), columns, strict=True):
         if not (isinstance(value, str) or (value is None and name != "text")):
             raise ValueError(
-                f"The {name!r} column name of {func} must be a string"
+                f"The {name + '_field'!r} parameter of {func} (a column name) must "
+                "be a string"
                 f"{'' if name == 'text' else ' or None'}. Got {value!r} instead."
             )
     if delimiter is None:
