@@ -321,6 +321,29 @@ def test_stale_lock_of_a_killed_run_is_taken_over(pipe, tmp_path: Path) -> None:
     assert not (out / "run.lock").exists()
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="zombies are read from /proc (Linux)"
+)
+def test_stale_lock_of_a_killed_unreaped_run_is_taken_over(pipe, tmp_path: Path) -> None:
+    # A run killed with SIGKILL whose parent has not reaped it is a zombie:
+    # os.kill(pid, 0) still succeeds, yet the run is dead.
+    path = write_jsonl(tmp_path / "c.jsonl", rows_of(4))
+    out = tmp_path / "o"
+    unfinished_run(pipe, path, out)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        # wait for the exit without reaping it (WNOWAIT): the pid is a zombie
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+        lock = {"pid": proc.pid, "host": os.uname().nodename}
+        (out / "run.lock").write_text(json.dumps(lock))
+        with pytest.warns(BatchWarning, match="stale lock .* no longer running"):
+            featurize(pipe, path, out, chunk_size=2, resume=True, quiet=True)
+    finally:
+        proc.wait()
+    assert read_manifest(out)["n_written"] == 4
+    assert not (out / "run.lock").exists()
+
+
 def test_lock_is_removed_when_the_run_fails(pipe, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "c.jsonl", [*rows_of(3), "{broken"])
     with pytest.raises(Exception, match="invalid JSON"):

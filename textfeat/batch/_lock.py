@@ -25,6 +25,21 @@ def _read_lock(path: Path) -> dict[str, Any] | None:
     return holder if isinstance(holder, dict) else None
 
 
+def _is_zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and waits to be reaped (Linux; False elsewhere).
+
+    A run killed with SIGKILL whose parent has not called ``wait`` is a
+    zombie: ``os.kill(pid, 0)`` still succeeds, but it will never run again.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    # "pid (comm) state ...": comm may hold spaces and parentheses
+    fields = stat.rpartition(b")")[2].split()
+    return bool(fields) and fields[0] in (b"Z", b"X")
+
+
 def _pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -33,8 +48,8 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process
-    return True
+        return not _is_zombie(pid)  # someone else's process
+    return not _is_zombie(pid)
 
 
 def acquire_lock(out: Path) -> str:
