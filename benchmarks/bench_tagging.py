@@ -342,7 +342,7 @@ def main() -> None:
     print(f"20news tokenized in {t_tok:.1f}s; PPMI-SVD on {sum(map(len, docs_tr))} "
           f"tokens in {t_ppmi:.1f}s: {len(wv)} words x {wv.dim}")  # fmt: skip
     dense = WindowVectorizer(
-        window=0, attributes=["lower"], encoding="dense", vectors=wv, dtype=np.float32
+        window=0, attributes=["lower"], representation="dense", vectors=wv, dtype=np.float32
     )
     model_d, _ = ours_pipeline(ours_c, dense=dense)
     t0 = time.perf_counter()

@@ -1024,7 +1024,7 @@ ROUND_TRIPS = [
         ),
         TOKENS,
     ),
-    (WindowVectorizer(window=1, encoding="dense", vectors=VEC), TOKENS),
+    (WindowVectorizer(window=1, representation="dense", vectors=VEC), TOKENS),
     (CBOWVectorizer(vectors=VEC, weighting="tfidf"), TOKENS),
     (CBOWVectorizer(vectors=VEC, weighting="sif"), TOKENS),
     (PPMIVectors(dim=1, min_count=1), TOKENS * 5),

@@ -140,7 +140,7 @@ def test_window_ids_follow_new_attributes_after_refit():
 def test_dense_window_rows_follow_new_vectors():
     sents = Tokens([["cat", "dog", "emu"]])
     vec = WindowVectorizer(
-        window=0, attributes=["lower"], encoding="dense", vectors=_vectors("zero")
+        window=0, attributes=["lower"], representation="dense", vectors=_vectors("zero")
     ).fit(sents)
     np.testing.assert_array_equal(vec.transform(sents)[:, 0], [1.0, 0.0, 0.0])
     other = WordVectors(["emu"], [[9.0, 9.0]])

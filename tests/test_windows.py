@@ -115,12 +115,12 @@ def test_per_position_attributes_by_hand() -> None:
 
 def test_dense_windows_by_hand() -> None:
     wv = WordVectors(["a", "b"], [[1.0, 0.0], [0.0, 2.0]])
-    concat = WindowVectorizer(window=1, encoding="dense", vectors=wv)
+    concat = WindowVectorizer(window=1, representation="dense", vectors=wv)
     np.testing.assert_array_equal(
         concat.fit_transform([["a", "b"]]),
         [[0, 0, 1, 0, 0, 2], [1, 0, 0, 2, 0, 0]],  # *S* and */S* are zero
     )
-    mean = WindowVectorizer(window=1, encoding="dense", vectors=wv, combination="mean")
+    mean = WindowVectorizer(window=1, representation="dense", vectors=wv, combination="mean")
     np.testing.assert_allclose(
         mean.fit_transform([["a", "b", "zzz"]]),
         [[1 / 3, 2 / 3], [1 / 3, 2 / 3], [0, 2 / 3]],  # zzz: zero (unknown)
@@ -134,7 +134,7 @@ def test_dense_windows_by_hand() -> None:
 
 def test_dense_uses_boundary_vectors_when_the_table_has_them() -> None:
     wv = WordVectors(["a", S, E], [[1.0], [5.0], [7.0]])
-    vec = WindowVectorizer(window=1, encoding="dense", vectors=wv, combination="sum")
+    vec = WindowVectorizer(window=1, representation="dense", vectors=wv, combination="sum")
     np.testing.assert_array_equal(vec.fit_transform([["a"]]), [[13.0]])
 
 
@@ -322,7 +322,7 @@ def test_min_count_maps_rare_values_to_unk() -> None:
         ({"attributes": {5: ["word"]}}, "window"),
         ({"combination": "weighted", "weights": [1.0]}, "weights"),
         ({"combination": "max"}, "combination"),
-        ({"encoding": "dense"}, "vectors"),
+        ({"representation": "dense"}, "vectors"),
     ],
 )
 def test_bad_parameters_are_named(params: dict, match: str) -> None:
@@ -501,3 +501,37 @@ def test_ambiguity_name_clash_with_a_user_attribute_is_refused():
         vec = WindowVectorizer(window=0, attributes=attributes)
         with pytest.raises(ValueError, match="named 'amb'"):
             vec.fit(Tokens(AMB_SENTS), AMB_TAGS)
+
+
+# -- encoding -> representation (deprecated alias) ---------------------------------
+def _dense_vectors() -> WordVectors:
+    return WordVectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]]))
+
+
+def test_encoding_is_a_deprecated_alias_of_representation() -> None:
+    wv = _dense_vectors()
+    new = WindowVectorizer(window=1, representation="dense", vectors=wv)
+    with pytest.warns(FutureWarning, match="'encoding'.*renamed 'representation'"):
+        old = WindowVectorizer(window=1, encoding="dense", vectors=wv).fit([["a"]])
+    X = old.transform([["a", "b"]])
+    assert np.array_equal(X, new.fit([["a"]]).transform([["a", "b"]]))
+
+
+def test_representation_alone_does_not_warn() -> None:
+    WindowVectorizer(window=0, representation="onehot").fit([["a"]])
+
+
+def test_encoding_round_trips_through_clone() -> None:
+    from sklearn.base import clone
+
+    params = clone(WindowVectorizer(encoding="dense")).get_params()
+    assert (params["encoding"], params["representation"]) == ("dense", "onehot")
+
+
+def test_vectorizer_from_a_file_before_representation_uses_its_encoding() -> None:
+    wv = _dense_vectors()
+    vec = WindowVectorizer(window=0, representation="dense", vectors=wv).fit([["a"]])
+    del vec.representation  # a file of the old layout holds only 'encoding'
+    vec.encoding = "dense"
+    assert vec.get_params()["representation"] == "onehot"
+    assert vec.transform([["b"]]).tolist() == [[0.0, 1.0]]  # and no warning

@@ -61,6 +61,7 @@ from textfeat.text.vocab import (
     SPECIALS,
     UNK,
     UNK_ID,
+    UnknownWordError,
     Vocabulary,
 )
 from textfeat.windows import Token, Tokens, WindowVectorizer, word_shape
@@ -94,6 +95,7 @@ __all__ = [
     "SpacyTokenizer",
     "Token",
     "Tokens",
+    "UnknownWordError",
     "Vocabulary",
     "WindowVectorizer",
     "WordDropout",

@@ -13,7 +13,7 @@ True
 """
 
 # textfeat.io.persist reads _POLICIES and UNK here (until it uses the
-# public names of textfeat.text.unknown and textfeat.vocab).
+# public names textfeat.text._unknown.VECTOR_POLICIES and textfeat.vocab.UNK).
 from textfeat.dense.vectors import (  # noqa: F401
     _POLICIES,
     MAX_VECTOR_DIM,

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.dense.vectors import WordVectors
+from textfeat.text._unknown import unknown_word
 
 __all__ = ["CBOWVectorizer"]
 
@@ -178,12 +179,16 @@ class CBOWVectorizer(TransformerMixin, BaseEstimator):
             and wv.handle_unknown == "error"
             and not known.all()
         ):
-            bad = words[int(np.flatnonzero(~known)[0])]
-            raise KeyError(f"unknown word {bad!r} (vectors.handle_unknown='error')")
+            pos = int(np.flatnonzero(~known)[0])
+            raise unknown_word(
+                words[pos],
+                f"in document at index {int(doc_of[pos])}",
+                "vectors.handle_unknown",
+            )
         if self.average_over == "all" and wv.handle_unknown != "ignore":
             cols = np.where(known, row_of, len(wv))
             # the vectors and the unknown vector, built once per table
-            table = wv._rows()[: len(wv) + 1]
+            table = wv.padded_rows()[: len(wv) + 1]
             mask = np.ones(len(words), dtype=bool)
         else:
             cols, table, mask = row_of, wv.vectors, known

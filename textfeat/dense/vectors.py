@@ -24,11 +24,13 @@ from textfeat.dense.loaders import (
     read_vectors,
     write_vectors,
 )
+from textfeat.text._unknown import VECTOR_POLICIES, UnknownWordError, unknown_word
 from textfeat.text.vocab import BOS, EOS, UNK
 
 __all__ = ["MAX_VECTOR_DIM", "VECTOR_FORMATS", "WordVectors"]
 
-_POLICIES = ("zero", "mean", "unk", "ignore", "error")
+#: The ``handle_unknown`` values of WordVectors (textfeat.text._unknown).
+_POLICIES = VECTOR_POLICIES
 
 
 class WordVectors:
@@ -45,7 +47,9 @@ class WordVectors:
         What an unknown word's vector is: zeros, the mean of all vectors,
         the table's own ``*UNK*`` row (a learned unknown-word vector, as
         :class:`~textfeat.ppmi.PPMIVectors` makes), nothing (the token is
-        dropped by :meth:`lookup`), or a ``KeyError``.
+        dropped by :meth:`lookup`), or an :class:`~textfeat.UnknownWordError`
+        (a ``KeyError`` and a ``ValueError``) naming the word. The values
+        mean the same in every component (:mod:`textfeat.text._unknown`).
 
     Attributes
     ----------
@@ -138,7 +142,7 @@ class WordVectors:
         if row is not None:
             return self.vectors[row]
         if self.handle_unknown in ("ignore", "error"):
-            raise KeyError(word)
+            raise unknown_word(word, "in WordVectors", value=self.handle_unknown)
         return self.unknown_vector.copy()
 
     def __repr__(self) -> str:
@@ -204,28 +208,36 @@ class WordVectors:
 
         Raises
         ------
-        KeyError
-            For an unknown token with ``handle_unknown="error"``.
+        UnknownWordError
+            For an unknown token with ``handle_unknown="error"`` (a
+            ``KeyError`` and a ``ValueError``).
         """
         tokens = list(tokens)
         ids = self.raw_ids(tokens)
         missing = ids < 0
         if missing.any():
             if self.handle_unknown == "error":
-                bad = tokens[int(np.flatnonzero(missing)[0])]
-                raise KeyError(f"unknown word {bad!r} (handle_unknown='error')")
+                pos = int(np.flatnonzero(missing)[0])
+                raise unknown_word(tokens[pos], f"at position {pos}")
             if self.handle_unknown == "ignore":
                 ids = ids[~missing]
             else:
-                rows = self._rows()
+                rows = self.padded_rows()
                 ids = np.where(missing, len(self), ids)
                 return rows[ids]
         return self.vectors[ids]
 
-    def _rows(self) -> np.ndarray:
-        """The vectors, then the unknown vector, then ``*S*`` and ``*/S*``.
+    def padded_rows(self) -> np.ndarray:
+        """The vectors, then the unknown vector, then ``*S*`` and ``*/S*`` (read-only).
 
         Built once per table (not per call) and never saved with a model.
+        Row ``len(self)`` is the unknown vector; ``*S*`` and ``*/S*`` are the
+        table's own rows when it has them, zeros otherwise.
+
+        Examples
+        --------
+        >>> WordVectors(["a"], [[2.0]], handle_unknown="mean").padded_rows().tolist()
+        [[2.0], [2.0], [0.0], [0.0]]
         """
         return derived(self, "rows", self._state(), self._extended_rows)
 
@@ -241,8 +253,18 @@ class WordVectors:
         rows.flags.writeable = False
         return rows
 
-    def _lookup_table(self, keys: Iterable[str]) -> tuple[dict[str, int], np.ndarray]:
-        """Row in :meth:`_rows` of each key (``-1``: ignored) and those rows."""
+    def row_table(self, keys: Iterable[str]) -> tuple[dict[str, int], np.ndarray]:
+        """Row in :meth:`padded_rows` of each key (``-1``: ignored) and those rows.
+
+        The unknown-word policy applies: an unknown key gets the unknown
+        vector's row, ``-1`` with ``"ignore"``, or raises with ``"error"``.
+
+        Examples
+        --------
+        >>> table, rows = WordVectors(["a"], [[2.0]]).row_table(["a", "z"])
+        >>> table, rows[table["z"]].tolist()
+        ({'a': 0, 'z': 1}, [0.0])
+        """
         unknown = len(self) if self.handle_unknown != "ignore" else -1
         get = self.index.get
         table = {}
@@ -250,10 +272,10 @@ class WordVectors:
             row = get(key)
             if row is None:
                 if self.handle_unknown == "error":
-                    raise KeyError(f"unknown word {key!r} (handle_unknown='error')")
+                    raise unknown_word(key, "in WordVectors")
                 row = unknown
             table[key] = row
-        return table, self._rows()
+        return table, self.padded_rows()
 
     # -- similarity ---------------------------------------------------------------
     def _unit(self) -> np.ndarray:
@@ -296,7 +318,11 @@ class WordVectors:
         exclude = -1
         if isinstance(query, str):
             if query not in self.index:
-                raise KeyError(f"unknown word {query!r}")
+                raise UnknownWordError(
+                    f"unknown word {query!r}: most_similar needs a word of the "
+                    "table or a vector.",
+                    query,
+                )
             exclude = self.index[query]
             q = unit[exclude]
         else:

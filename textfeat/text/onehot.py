@@ -37,7 +37,8 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         Keep at most this many tokens (the most frequent), specials apart.
     handle_unknown : {"unk", "ignore", "error"}, default="unk"
         A token not in the vocabulary counts in the ``*UNK*`` column, is
-        ignored, or raises ``ValueError``.
+        ignored, or raises :class:`~textfeat.UnknownWordError` (a
+        ``ValueError`` and a ``KeyError``) naming the token and its document.
 
     Attributes
     ----------

@@ -48,7 +48,8 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     max_size : int or None, default=None
         Keep at most this many tokens, specials apart.
     handle_unknown : {"unk", "ignore", "error"}, default="unk"
-        An unknown token becomes the ``*UNK*`` id, is dropped, or raises.
+        An unknown token becomes the ``*UNK*`` id, is dropped, or raises
+        :class:`~textfeat.UnknownWordError` naming it and its document.
     dtype : numpy integer dtype, default=np.int64
         Type of the output ids: a signed or unsigned integer type that can
         hold the largest id (``len(vocabulary_) - 1``); ``fit`` refuses a

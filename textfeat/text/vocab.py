@@ -25,6 +25,8 @@ from typing import Literal, Self
 import numpy as np
 
 from textfeat._compat import Interval, StrOptions
+from textfeat.text._documents import document_index, offsets_of
+from textfeat.text._unknown import ID_POLICIES, UnknownWordError, unknown_word
 
 __all__ = [
     "BOS",
@@ -37,6 +39,7 @@ __all__ = [
     "UNK",
     "UNK_ID",
     "VOCABULARY_CONSTRAINTS",
+    "UnknownWordError",
     "Vocabulary",
     "count_tokens",
 ]
@@ -49,6 +52,7 @@ EOS = "*/S*"
 SPECIALS: tuple[str, ...] = (PAD, UNK, BOS, EOS)
 PAD_ID, UNK_ID, BOS_ID, EOS_ID = range(len(SPECIALS))
 
+#: The unknown-word policies of a word -> id mapping (see textfeat.text._unknown).
 HandleUnknown = Literal["unk", "ignore", "error"]
 
 #: Parameter constraints shared by every step that builds a Vocabulary, so
@@ -56,7 +60,7 @@ HandleUnknown = Literal["unk", "ignore", "error"]
 VOCABULARY_CONSTRAINTS: dict[str, list[object]] = {
     "min_count": [Interval(Integral, 1, None, closed="left")],
     "max_size": [Interval(Integral, 1, None, closed="left"), None],
-    "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+    "handle_unknown": [StrOptions(set(ID_POLICIES))],
 }
 
 #: Sentinel id for a token that is not in the vocabulary.
@@ -230,7 +234,8 @@ class Vocabulary(Mapping[str, int]):
             The tokens, in order.
         handle_unknown : {"unk", "ignore", "error"}, default="unk"
             What an unknown token becomes: the ``UNK`` id, nothing (dropped),
-            or a ``ValueError`` naming the token.
+            or an :class:`~textfeat.UnknownWordError` (a ``ValueError`` and a
+            ``KeyError``) naming the token.
 
         Returns
         -------
@@ -304,26 +309,24 @@ class Vocabulary(Mapping[str, int]):
         >>> ids.tolist(), offsets.tolist()
         ([4, 5], [0, 1, 1, 2])
         """
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        offsets = offsets_of(docs)
         ids = self._raw_ids(chain.from_iterable(docs))
+        missing = ids == _MISSING
+        if not missing.any():
+            return ids, offsets
         if handle_unknown == "ignore":
-            keep = ids != _MISSING
-            doc_of = np.repeat(np.arange(len(docs)), lengths)
-            lengths = np.bincount(doc_of[keep], minlength=len(docs))
-            ids = ids[keep]
-        elif handle_unknown == "error" and (ids == _MISSING).any():
-            doc_of = np.repeat(np.arange(len(docs)), lengths)
-            pos = int(np.flatnonzero(ids == _MISSING)[0])
-            i = int(doc_of[pos])
-            start = int(lengths[:i].sum())
-            raise ValueError(
-                f"unknown token {docs[i][pos - start]!r} in document at index {i} "
-                "(handle_unknown='error')."
+            doc_of = document_index(offsets)
+            lengths = np.bincount(doc_of[~missing], minlength=len(docs))
+            np.cumsum(lengths, out=offsets[1:])
+            ids = ids[~missing]
+        elif handle_unknown == "error":
+            pos = int(np.flatnonzero(missing)[0])
+            i = int(document_index(offsets)[pos])
+            raise unknown_word(
+                docs[i][pos - int(offsets[i])], f"in document at index {i}"
             )
         else:
-            ids[ids == _MISSING] = UNK_ID
-        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+            ids[missing] = UNK_ID
         return ids, offsets
 
 
@@ -353,7 +356,13 @@ def count_tokens(docs: Iterable[Iterable[str]]) -> Counter[str]:
 def resolve_unknown(
     ids: np.ndarray, handle_unknown: HandleUnknown, tokens: Sequence[str]
 ) -> np.ndarray:
-    """Apply an unknown-word policy to raw ids (``-1`` marks an unknown)."""
+    """Apply an unknown-word policy to raw ids (``-1`` marks an unknown).
+
+    Examples
+    --------
+    >>> resolve_unknown(np.array([4, -1]), "unk", ["a", "zz"]).tolist()
+    [4, 1]
+    """
     missing = ids == _MISSING
     if not missing.any():
         return ids
@@ -364,9 +373,7 @@ def resolve_unknown(
     if handle_unknown == "ignore":
         return ids[~missing]
     pos = int(np.flatnonzero(missing)[0])
-    raise ValueError(
-        f"unknown token {tokens[pos]!r} at position {pos} (handle_unknown='error')."
-    )
+    raise unknown_word(tokens[pos], f"at position {pos}")
 
 
 def _not_fitted() -> Exception:

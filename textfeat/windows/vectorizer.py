@@ -15,6 +15,7 @@ and the per-word tables, so they stay together.
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
@@ -29,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import text_step_tags
+from textfeat.text._unknown import ID_POLICIES, unknown_word
 from textfeat.text.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
 from textfeat.windows.attributes import RARE, checked_value, resolve_attribute
 from textfeat.windows.tokens import Tokens, as_tokens
@@ -74,9 +76,9 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
     do combinations first met in ``transform`` (none fires with
     ``handle_unknown="ignore"``).
 
-    With ``encoding="onehot"`` each attribute has its own
+    With ``representation="onehot"`` each attribute has its own
     :class:`~textfeat.Vocabulary` learned in ``fit`` and the output is CSR.
-    With ``encoding="dense"`` each position is the vector of its word in
+    With ``representation="dense"`` each position is the vector of its word in
     ``vectors`` (a :class:`~textfeat.vectors.WordVectors`; its unknown-word
     policy applies, and ``*S*``/``*/S*`` are zero unless the table has
     them) and the output is a float array: ``2k + 1`` vectors side by side
@@ -92,7 +94,7 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         ``ambiguity_min_count``), or ``(name, function)`` pairs. A
         dict maps relative positions to their own list (positions left out
         contribute nothing), e.g. ``{0: ["word", "suffix3"], -1: ["word"],
-        1: ["word"]}``. Dense encoding takes exactly one attribute (the
+        1: ["word"]}``. The dense representation takes exactly one attribute (the
         string looked up in ``vectors``, ``"word"`` or ``"lower"``).
     combination : {"concat", "sum", "mean", "weighted"}, default="concat"
         How the positions are combined (see above).
@@ -101,10 +103,10 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         None gives word2vec's expected dynamic-window weights: 1 for the
         focus and ``(k + 1 - |d|) / k`` at distance ``d``, decaying to
         ``1 / k`` at the window's edge.
-    encoding : {"onehot", "dense"}, default="onehot"
+    representation : {"onehot", "dense"}, default="onehot"
         Sparse one-hot columns, or dense word vectors.
     vectors : WordVectors or None, default=None
-        The vectors for ``encoding="dense"``.
+        The vectors for ``representation="dense"``.
     min_count : int, default=1
         One-hot: attribute values seen fewer times in ``fit`` become
         ``*UNK*``.
@@ -112,7 +114,8 @@ class WindowVectorizer(TransformerMixin, BaseEstimator):
         One-hot: keep at most this many values per attribute.
     handle_unknown : {"unk", "ignore", "error"}, default="unk"
         One-hot: a value not in its vocabulary fires the ``*UNK*`` column
-        of its block, fires nothing, or raises ``ValueError``.
+        of its block, fires nothing, or raises
+        :class:`~textfeat.UnknownWordError` (a ``ValueError``).
     dtype : numpy dtype, default=np.float64
         Type of the output values.
     conjunctions : sequence of sequences of (int, attribute) pairs or None, \
@@ -131,6 +134,11 @@ default=None
         away. (A frequent word's class includes the tag of each of its
         training tokens: the class is a property of the word type, so it
         is not cross-fitted.)
+    encoding : {"onehot", "dense"} or None, default=None
+        Deprecated alias of ``representation`` (removed in the next
+        release; ``encoding`` means a character encoding elsewhere in
+        textfeat). Setting it warns (``FutureWarning``) in ``fit`` and takes
+        precedence over ``representation``.
 
     Attributes
     ----------
@@ -185,11 +193,12 @@ default=None
         "attributes": [list, tuple, dict],
         "combination": [StrOptions({"concat", "sum", "mean", "weighted"})],
         "weights": ["array-like", None],
-        "encoding": [StrOptions({"onehot", "dense"})],
+        "representation": [StrOptions({"onehot", "dense"})],
+        "encoding": [StrOptions({"onehot", "dense"}), None],
         "vectors": "no_validation",
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_size": [Interval(Integral, 1, None, closed="left"), None],
-        "handle_unknown": [StrOptions({"unk", "ignore", "error"})],
+        "handle_unknown": [StrOptions(set(ID_POLICIES))],
         "dtype": "no_validation",
         "conjunctions": [list, tuple, None],
         "ambiguity_min_count": [Interval(Integral, 1, None, closed="left")],
@@ -202,7 +211,7 @@ default=None
         attributes: Sequence[Any] | Mapping[int, Sequence[Any]] = ("word",),
         combination: str = "concat",
         weights: Any = None,
-        encoding: str = "onehot",
+        representation: str = "onehot",
         vectors: Any = None,
         min_count: int = 1,
         max_size: int | None = None,
@@ -210,12 +219,13 @@ default=None
         dtype: Any = np.float64,
         conjunctions: Sequence[Sequence[tuple[int, Any]]] | None = None,
         ambiguity_min_count: int = 5,
+        encoding: str | None = None,
     ) -> None:
         self.window = window
         self.attributes = attributes
         self.combination = combination
         self.weights = weights
-        self.encoding = encoding
+        self.representation = representation
         self.vectors = vectors
         self.min_count = min_count
         self.max_size = max_size
@@ -223,11 +233,37 @@ default=None
         self.dtype = dtype
         self.conjunctions = conjunctions
         self.ambiguity_min_count = ambiguity_min_count
+        self.encoding = encoding
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
 
     # -- parameters ----------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when the attribute is missing: a vectorizer from a
+        # model file written before 'representation' replaced 'encoding'
+        # holds only 'encoding', which _representation() then follows.
+        if name == "representation":
+            return "onehot"
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
+
+    def _representation(self, warn: bool = False) -> str:
+        """``representation``, or the deprecated ``encoding`` when it is set."""
+        encoding = getattr(self, "encoding", None)
+        if encoding is None:
+            return self.representation
+        if warn and "representation" in vars(self):  # not an old model file
+            warnings.warn(
+                "The 'encoding' parameter of WindowVectorizer was renamed "
+                "'representation' and will be removed in the next release; use "
+                f"representation={encoding!r}.",
+                FutureWarning,
+                stacklevel=3,
+            )
+        return encoding
+
     def _slots(self) -> tuple[list[tuple[int, str]], dict[str, Callable[[str], str]]]:
         """(position, prefix) pairs in column order, and the prefix functions."""
         k = self.window
@@ -291,11 +327,12 @@ default=None
         """The (position, prefix) parts of each conjunction; adds their functions."""
         if self.conjunctions is None:
             return []
-        if self.encoding != "onehot" or self.combination != "concat":
+        if self._representation() != "onehot" or self.combination != "concat":
             raise ValueError(
                 "The 'conjunctions' parameter of WindowVectorizer needs "
-                "encoding='onehot' and combination='concat'; got encoding="
-                f"{self.encoding!r} and combination={self.combination!r}."
+                "representation='onehot' and combination='concat'; got "
+                f"representation={self._representation()!r} and combination="
+                f"{self.combination!r}."
             )
         k = self.window
         out = []
@@ -388,18 +425,18 @@ default=None
         self.ambiguity_ = {}
         if funcs.get("amb") == self._ambiguity_of:
             self.ambiguity_ = self._fit_ambiguity(tokens, y)
-        if self.encoding == "dense":
+        if self._representation(warn=True) == "dense":
             from textfeat.dense.vectors import WordVectors
 
             if not isinstance(self.vectors, WordVectors):
                 raise ValueError(
                     "The 'vectors' parameter of WindowVectorizer must be a "
-                    "WordVectors for encoding='dense'. Got "
+                    "WordVectors for representation='dense'. Got "
                     f"{type(self.vectors).__name__} instead."
                 )
             if len(funcs) != 1:
                 raise ValueError(
-                    "encoding='dense' takes exactly one attribute (the string "
+                    "representation='dense' takes exactly one attribute (the string "
                     f"looked up in the vectors); got {sorted(funcs)}."
                 )
             self.vocabularies_ = {}
@@ -500,7 +537,7 @@ default=None
         check_is_fitted(self)
         tokens = as_tokens(X, type(self).__name__)
         words, word_at, is_eos, centre = _layout(tokens, self.window)
-        if self.encoding == "dense":
+        if self._representation() == "dense":
             return self._dense(words, word_at, is_eos, centre)
         return self._onehot(words, word_at, is_eos, centre)
 
@@ -538,9 +575,8 @@ default=None
         if (ids < 0).any():
             if handle_unknown == "error":
                 bad = words[int(np.flatnonzero(ids < 0)[0])]
-                raise ValueError(
-                    f"unknown value {func(bad)!r} of attribute {prefix!r} (word "
-                    f"{bad!r}) with handle_unknown='error'."
+                raise unknown_word(
+                    func(bad), f"as attribute {prefix!r} of the word {bad!r}"
                 )
             ids[ids < 0] = UNK_ID
         out = np.where(is_eos, EOS_ID, BOS_ID)
@@ -628,10 +664,10 @@ default=None
             missing = set(words)
         if missing:
             keys = {w: func(w) for w in missing}
-            rows_of, _ = wv._lookup_table(set(keys.values()))
+            rows_of, _ = wv.row_table(set(keys.values()))
             for w, key in keys.items():
                 table[w] = rows_of[key]
-        rows = wv._lookup_table(())[1]
+        rows = wv.row_table(())[1]
         ids = np.fromiter(
             map(table.__getitem__, words), dtype=np.int64, count=len(words)
         )
@@ -674,7 +710,7 @@ default=None
         """
         check_is_fitted(self)
         names: list[str] = []
-        if self.encoding == "dense":
+        if self._representation() == "dense":
             dim = self.vectors.dim
             if self.combination == "concat":
                 for d, _ in self.slots_:
