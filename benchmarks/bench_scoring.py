@@ -126,7 +126,7 @@ def main() -> None:
 
     load_before = os.getloadavg()
     texts, y = load(TRAIN)
-    tokens = SpacyTokenizer(attr="lower", n_process=2).transform(texts)
+    tokens = SpacyTokenizer(attr="lower", n_jobs=2).transform(texts)
     X = OneHotVectorizer().fit_transform(tokens)
     n_features = X.shape[1]
     input_bytes = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes

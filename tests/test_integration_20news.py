@@ -21,7 +21,7 @@ def test_tokenizer_signatures_onehot_logreg_reaches_080():
     # makes the columns, scikit-learn weights them. (Plain binary one-hot
     # into the same classifier measured 0.78-0.79 at C in {0.1, 1, 10}.)
     pipe = make_pipeline(
-        SpacyTokenizer(attr="lower", n_process=2),
+        SpacyTokenizer(attr="lower", n_jobs=2),
         WordSignatures(min_count=2),
         OneHotVectorizer(binary=False),
         TfidfTransformer(sublinear_tf=True),

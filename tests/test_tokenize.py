@@ -57,7 +57,7 @@ def test_two_processes_give_the_same_tokens(monkeypatch):
     texts = [f"Document {i}: some text, with punctuation." for i in range(60)]
     texts[7] = ["already", "tokenized"]
     one = SpacyTokenizer().transform(texts)
-    two = SpacyTokenizer(n_process=2, batch_size=7).transform(texts)
+    two = SpacyTokenizer(n_jobs=2, batch_size=7).transform(texts)
     assert one == two
     assert two[7] == ["already", "tokenized"]
 
@@ -262,26 +262,78 @@ def test_short_corpus_does_not_start_a_pool(monkeypatch):
         raise AssertionError("a pool was started for a short corpus")
 
     monkeypatch.setattr(SpacyTokenizer, "_parallel", no_pool)
-    got = SpacyTokenizer(n_process=2).transform(["a b", "c"] * 50)
+    got = SpacyTokenizer(n_jobs=2).transform(["a b", "c"] * 50)
     assert got == [["a", "b"], ["c"]] * 50
 
 
-def test_n_process_is_clamped_to_the_cpu_count(monkeypatch):
+def _record_processes(monkeypatch):
+    import textfeat._parallel as par
     import textfeat.text.tokenize as tk
 
     monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
-    monkeypatch.setattr(tk.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(par, "usable_cpus", lambda: 2)
     seen = []
 
-    def record(self, batches, n_process, bar):
-        seen.append(n_process)
+    def record(self, batches, n_jobs, bar):
+        seen.append(n_jobs)
         for batch in batches:
             yield from self._finish(batch, self._run(batch))
 
     monkeypatch.setattr(SpacyTokenizer, "_parallel", record)
+    return seen
+
+
+def test_n_jobs_is_clamped_to_the_usable_cpus(monkeypatch):
+    seen = _record_processes(monkeypatch)
     for n in (64, -1):
-        assert SpacyTokenizer(n_process=n).transform(["a b"] * 8) == [["a", "b"]] * 8
+        assert SpacyTokenizer(n_jobs=n).transform(["a b"] * 8) == [["a", "b"]] * 8
     assert seen == [2, 2]
+
+
+def test_n_process_is_a_deprecated_alias_of_n_jobs(monkeypatch):
+    seen = _record_processes(monkeypatch)
+    with pytest.warns(FutureWarning, match="'n_process'.*renamed 'n_jobs'.*n_jobs=2"):
+        got = SpacyTokenizer(n_process=2).transform(["a b"] * 8)
+    assert got == [["a", "b"]] * 8 and seen == [2]
+
+
+def test_n_process_warns_in_fit():
+    with pytest.warns(FutureWarning, match="n_jobs"):
+        SpacyTokenizer(n_process=1).fit(["a b"])
+
+
+def test_n_jobs_alone_does_not_warn():
+    SpacyTokenizer(n_jobs=2).fit(["a b"])  # filterwarnings=error: any warning fails
+
+
+def test_n_process_round_trips_through_get_params_and_clone():
+    from sklearn.base import clone
+
+    tok = SpacyTokenizer(n_process=2)
+    params = clone(tok).get_params()
+    assert (params["n_process"], params["n_jobs"]) == (2, 1)
+
+
+def test_tokenizer_from_a_file_before_n_jobs_uses_its_n_process(monkeypatch):
+    seen = _record_processes(monkeypatch)
+    old = SpacyTokenizer()
+    del old.n_jobs  # what persist rebuilds from a file that holds only n_process
+    old.n_process = 2
+    assert old.get_params()["n_jobs"] == 1
+    assert old.transform(["a b"] * 8) == [["a", "b"]] * 8  # and no warning
+    assert seen == [2]
+
+
+def test_n_jobs_zero_is_refused_naming_the_parameter():
+    with pytest.raises(InvalidParameterError, match="'n_jobs'"):
+        SpacyTokenizer(n_jobs=0).fit(["a"])
+
+
+def test_warm_up_builds_the_pipeline():
+    import textfeat.text.tokenize as tk
+
+    SpacyTokenizer(lang="de")._warm_up()
+    assert "de" in tk._ENGINES
 
 
 @pytest.mark.parametrize(
@@ -296,5 +348,5 @@ def test_two_processes_equal_one_for_every_output_shape(monkeypatch, params):
     texts = [f"Doc {i}.  It's  here!\n\nNew para {i % 7}." for i in range(40)]
     texts[3] = ["Already", "Split"]
     one = SpacyTokenizer(**params).transform(texts)
-    two = SpacyTokenizer(n_process=2, batch_size=6, **params).transform(texts)
+    two = SpacyTokenizer(n_jobs=2, batch_size=6, **params).transform(texts)
     assert one == two

@@ -469,10 +469,10 @@ def test_n_jobs_neither_minus_one_nor_positive_is_refused(
         featurize(pipe, path, tmp_path / "o", n_jobs=n_jobs, quiet=True)
 
 
-def test_model_n_process_does_not_choose_the_processes(
+def test_model_n_jobs_does_not_choose_the_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = make_pipeline(SpacyTokenizer(n_process=6), OneHotVectorizer()).fit(TRAIN)
+    model = make_pipeline(SpacyTokenizer(n_jobs=6), OneHotVectorizer()).fit(TRAIN)
 
     def no_pool(*args, **kwargs):
         raise AssertionError("the tokenizer started its own processes")
@@ -480,7 +480,7 @@ def test_model_n_process_does_not_choose_the_processes(
     monkeypatch.setattr(SpacyTokenizer, "_parallel", no_pool)
     path = write_jsonl(tmp_path / "c.jsonl", rows_of(5))
     featurize(model, path, tmp_path / "o", quiet=True)
-    assert model[0].n_process == 6  # the caller's model is not changed
+    assert model[0].n_jobs == 6  # the caller's model is not changed
     assert load_features(tmp_path / "o")[0].shape[0] == 5
 
 

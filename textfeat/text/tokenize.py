@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing as mp
 import os
 import threading
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
@@ -42,7 +42,14 @@ from sklearn.base import BaseEstimator
 from tqdm.auto import tqdm
 
 from textfeat._base import TextTransformerMixin
-from textfeat._compat import Interval, StrOptions, fit_context, validate_parameters
+from textfeat._compat import (
+    Interval,
+    Options,
+    StrOptions,
+    fit_context,
+    validate_parameters,
+)
+from textfeat._parallel import ProcessPool, effective_n_jobs
 from textfeat._validation import check_corpus, check_documents
 
 __all__ = [
@@ -67,7 +74,7 @@ _CACHE_CHUNKS = 50_000
 #: Entries of the per-process hash -> str table kept between calls.
 _TEXT_CACHE = 300_000
 #: A corpus of known length with fewer characters than this is tokenized in
-#: the calling process whatever ``n_process`` says: starting workers would
+#: the calling process whatever ``n_jobs`` says: starting workers would
 #: cost more than they save.
 PARALLEL_MIN_CHARS = 1_000_000
 
@@ -359,18 +366,23 @@ def _tokenize_texts(
     return _engine(lang).tokenize(texts, attr, keep_whitespace, split_sentences)
 
 
-def _tokenize_batch(args: tuple[Any, ...]) -> Any:
-    """A worker's batch, packed for the trip back (see :func:`_assemble`)."""
-    texts, lang, attr, keep_whitespace, split_sentences = args
+#: -1 (every usable CPU) or a positive count: the rule of textfeat._parallel.
+_N_JOBS: list[Any] = [
+    Options(Integral, {-1}),
+    Interval(Integral, 1, None, closed="left"),
+]
+
+
+def _tokenize_batch(settings: tuple[Any, ...], texts: list[str]) -> Any:
+    """A worker's batch, packed for the trip back (see :func:`_assemble`).
+
+    ``settings`` is ``(lang, attr, keep_whitespace, split_sentences)``, sent
+    to each worker once (the state of :class:`textfeat._parallel.ProcessPool`).
+    """
+    lang, attr, keep_whitespace, split_sentences = settings
     return _engine(lang).tokenize(
         texts, attr, keep_whitespace, split_sentences, packed=True
     )
-
-
-def _effective_processes(n_process: int) -> int:
-    """``n_process`` clamped to the CPU count; ``-1`` means every core."""
-    cores = os.cpu_count() or 1
-    return cores if n_process == -1 else max(1, min(n_process, cores))
 
 
 class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
@@ -392,14 +404,18 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
     split_sentences : bool, default=False
         If True, each document becomes a list of sentences, each a list of
         tokens (spaCy's rule-based ``sentencizer``), for token-level work.
-    n_process : int, default=1
-        Processes that tokenize, this one included; ``-1`` uses every core,
-        and more than the CPU count means the CPU count. The worker pool
+    n_jobs : int, default=1
+        Processes that tokenize, this one included; ``-1`` uses every usable
+        CPU, and more than the usable CPUs means that many (the rule of every
+        ``n_jobs`` in textfeat). The worker pool
         starts once per call; this process tokenizes a batch itself whenever
         the workers are busy. A corpus of known length with fewer than
         :data:`PARALLEL_MIN_CHARS` characters is tokenized here, without a
         pool. Workers return token strings rather than spaCy ``Doc``
         objects.
+    n_process : int or None, default=None
+        Deprecated alias of ``n_jobs`` (removed in the next release); setting
+        it warns (``FutureWarning``) and takes precedence over ``n_jobs``.
     batch_size : int, default=1000
         Documents sent to a worker at a time (fewer when a corpus of known
         length would otherwise make fewer than eight batches per process).
@@ -437,7 +453,8 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         "attr": [StrOptions({"text", "lower", "norm"})],
         "keep_whitespace": ["boolean"],
         "split_sentences": ["boolean"],
-        "n_process": [Interval(Integral, -1, None, closed="left")],
+        "n_jobs": _N_JOBS,
+        "n_process": [*_N_JOBS, None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "progress": ["boolean"],
     }
@@ -449,17 +466,29 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         *,
         keep_whitespace: bool = False,
         split_sentences: bool = False,
-        n_process: int = 1,
+        n_jobs: int = 1,
         batch_size: int = 1000,
         progress: bool = False,
+        n_process: int | None = None,
     ) -> None:
         self.lang = lang
         self.attr = attr
         self.keep_whitespace = keep_whitespace
         self.split_sentences = split_sentences
-        self.n_process = n_process
+        self.n_jobs = n_jobs
         self.batch_size = batch_size
         self.progress = progress
+        self.n_process = n_process
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when the attribute is missing: a tokenizer from a model
+        # file written before 'n_jobs' replaced 'n_process' holds only
+        # 'n_process', which _processes() then follows.
+        if name == "n_jobs":
+            return 1
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Iterable[str | Sequence[str]], y: Any = None) -> Self:
@@ -476,6 +505,7 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         self : SpacyTokenizer
         """
         check_documents(X, step=type(self).__name__, allow_empty=False)
+        self._processes()  # a deprecated n_process warns in fit too
         _engine(self.lang)  # an unknown language fails here, naming 'lang'
         return self
 
@@ -510,27 +540,60 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         """
         validate_parameters(self)
         X = check_corpus(X, type(self).__name__)
-        n_process = _effective_processes(self.n_process)
+        n_jobs = self._processes()
         total = _length(X)
         batch_size = self.batch_size
-        if n_process > 1 and total is not None:
+        if n_jobs > 1 and total is not None:
             if _characters(X) < PARALLEL_MIN_CHARS:
-                n_process = 1
+                n_jobs = 1
             else:  # enough batches to share out
-                batch_size = max(1, min(batch_size, math.ceil(total / (8 * n_process))))
+                batch_size = max(1, min(batch_size, math.ceil(total / (8 * n_jobs))))
         bar = tqdm(total=total, unit="doc", disable=not self.progress, desc="tokenize")
         batches = self._batches(X, batch_size)
         try:
-            if n_process == 1:
+            if n_jobs == 1:
                 for batch in batches:
                     yield from self._finish(batch, self._run(batch))
                     bar.update(len(batch))
             else:
-                yield from self._parallel(batches, n_process, bar)
+                yield from self._parallel(batches, n_jobs, bar)
         finally:
             bar.close()
 
+    def _warm_up(self) -> None:
+        """Import spaCy and build this process's pipeline for ``lang`` now.
+
+        The first ``transform`` would otherwise pay for it (about a second);
+        :func:`textfeat.load_model` calls this so that the first prediction
+        after loading costs what the next ones do. An unknown ``lang`` is
+        left for ``transform`` to report.
+        """
+        try:
+            _engine(self.lang)
+        except ValueError:
+            pass
+
     # -- internals ---------------------------------------------------------
+    def _processes(self) -> int:
+        """The process count: ``n_jobs``, or the deprecated ``n_process`` if set."""
+        n_jobs, n_process = self.n_jobs, self.n_process
+        if n_process is not None and "n_jobs" not in vars(self):
+            # loaded from a model file written before n_jobs existed, where
+            # n_process was the parameter: no warning, the user set nothing
+            n_jobs, name = n_process, "n_process"
+        elif n_process is not None:
+            warnings.warn(
+                "The 'n_process' parameter of SpacyTokenizer was renamed 'n_jobs' "
+                "and will be removed in the next release; use "
+                f"n_jobs={n_process!r}.",
+                FutureWarning,
+                stacklevel=3,
+            )
+            n_jobs, name = n_process, "n_process"
+        else:
+            name = "n_jobs"
+        return effective_n_jobs(n_jobs, name)
+
     def _batches(self, X: Iterable[Any], batch_size: int) -> Iterator[list[Any]]:
         step = type(self).__name__
         batch: list[Any] = []
@@ -575,47 +638,43 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         return list(tokens)
 
     def _parallel(
-        self, batches: Iterator[list[Any]], n_process: int, bar: Any
+        self, batches: Iterator[list[Any]], n_jobs: int, bar: Any
     ) -> Iterator[Any]:
-        """Tokenize with ``n_process - 1`` workers and this process, in order."""
-        methods = mp.get_all_start_methods()
-        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-        workers = n_process - 1
+        """Tokenize with ``n_jobs - 1`` workers and this process, in order."""
+        workers = n_jobs - 1
+        settings = (self.lang, self.attr, self.keep_whitespace, self.split_sentences)
         # Each worker has at most two batches queued; when they are all
         # busy this process tokenizes the next batch itself. A bounded
-        # window keeps memory independent of the corpus size (Pool.imap
-        # would read the whole input ahead).
+        # window keeps memory independent of the corpus size.
         window: deque[tuple[list[Any], Any]] = deque()
         queued = 0
 
-        def emit() -> Iterator[Any]:
-            nonlocal queued
-            batch, result = window.popleft()
-            if not isinstance(result, list):
-                queued -= 1
-                result = _unpack(result.get())
-            yield from self._finish(batch, result)
-            bar.update(len(batch))
+        with ProcessPool(workers, _tokenize_batch, settings) as pool:
 
-        with ctx.Pool(workers) as pool:
+            def emit() -> Iterator[Any]:
+                nonlocal queued
+                batch, result = window.popleft()
+                if not isinstance(result, list):
+                    queued -= 1
+                    result = _unpack(pool.result(result))
+                yield from self._finish(batch, result)
+                bar.update(len(batch))
+
             for batch in batches:
-                while window and _ready(window[0][1]):
+                while window and (
+                    isinstance(window[0][1], list) or pool.ready(window[0][1])
+                ):
                     yield from emit()
                 if queued < 2 * workers:
                     texts = [d for d in batch if isinstance(d, str)]
-                    job = pool.apply_async(_tokenize_batch, (self._args(texts),))
-                    window.append((batch, job))
+                    window.append((batch, pool.submit(texts)))
                     queued += 1
                 else:
                     window.append((batch, self._run(batch)))
-                while len(window) > 4 * n_process:
+                while len(window) > 4 * n_jobs:
                     yield from emit()
             while window:
                 yield from emit()
-
-
-def _ready(result: Any) -> bool:
-    return isinstance(result, list) or result.ready()
 
 
 def _length(X: Any) -> int | None:
