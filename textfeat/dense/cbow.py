@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.dense.vectors import WordVectors
+from textfeat.text._documents import document_index, flatten_documents
 from textfeat.text._unknown import unknown_word
 
 __all__ = ["CBOWVectorizer"]
@@ -164,15 +165,14 @@ class CBOWVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "n_docs_")
         docs = check_token_lists(X, step=type(self).__name__)
         wv = self.vectors
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        words = list(chain.from_iterable(docs))
+        words, offsets = flatten_documents(docs)
         # Weights per distinct word, computed once, then spread over tokens.
         uniq = list(dict.fromkeys(words))
         pos = {w: i for i, w in enumerate(uniq)}
         tok = np.fromiter(map(pos.__getitem__, words), dtype=np.int64, count=len(words))
         weight = self._weights(uniq)[tok]
         row_of = wv.raw_ids(uniq)[tok]
-        doc_of = np.repeat(np.arange(len(docs)), lengths)
+        doc_of = document_index(offsets)
         known = row_of >= 0
         if (
             self.average_over == "all"

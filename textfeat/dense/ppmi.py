@@ -33,6 +33,7 @@ from sklearn.utils.extmath import randomized_svd
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
 from textfeat.dense.vectors import WordVectors
+from textfeat.text._documents import document_index
 from textfeat.text.vocab import SPECIALS, UNK, UNK_ID, Vocabulary
 
 __all__ = ["PPMIVectors"]
@@ -191,8 +192,7 @@ class PPMIVectors(BaseEstimator):
     def _cooccurrences(
         self, ids: np.ndarray, offsets: np.ndarray, n_words: int
     ) -> sp.csr_matrix:
-        lengths = np.diff(offsets)
-        doc_of = np.repeat(np.arange(len(lengths)), lengths)
+        doc_of = document_index(offsets)
         counts = sp.csr_matrix((n_words, n_words), dtype=np.float64)
         k = self.window
         for d in range(1, k + 1):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import chain, pairwise, repeat
+from itertools import pairwise, repeat
 from numbers import Real
 from typing import Any, Self
 
@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
+from textfeat.text._documents import document_index, flatten_documents, positions
 from textfeat.text.vocab import SPECIALS, UNK, count_tokens
 
 __all__ = ["WordDropout"]
@@ -257,13 +258,9 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         docs = check_token_lists(X, step=type(self).__name__)
-        flat = list(chain.from_iterable(docs))
-        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-        offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-        position = np.arange(len(flat), dtype=np.int64) - offsets[doc_of]
-        u = token_uniforms(self.seed_, doc_of + int(start_index), position)
+        flat, offsets = flatten_documents(docs)
+        doc_of = document_index(offsets)
+        u = token_uniforms(self.seed_, doc_of + int(start_index), positions(offsets))
         dropped = np.flatnonzero(u < self.drop_probability(flat))
         for k in dropped.tolist():
             flat[k] = UNK

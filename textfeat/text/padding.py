@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
+from textfeat.text._documents import document_index, positions
 from textfeat.text.vocab import (
     BOS_ID,
     EOS_ID,
@@ -151,8 +152,8 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         starts = np.zeros(len(docs) + 1, dtype=np.int64)
         np.cumsum(seq_len, out=starts[1:])
         flat = np.empty(int(starts[-1]), dtype=np.int64)
-        doc_of = np.repeat(np.arange(len(docs)), n_tok)
-        flat[np.arange(len(ids)) - offsets[doc_of] + starts[doc_of] + bos] = ids
+        doc_of = document_index(offsets)
+        flat[positions(offsets) + starts[doc_of] + bos] = ids
         if bos:
             flat[starts[:-1]] = BOS_ID
         if eos:
