@@ -28,18 +28,13 @@ either keep working.
 
 from __future__ import annotations
 
-from typing import Literal
-
 __all__ = [
     "ID_POLICIES",
     "UNKNOWN_POLICIES",
     "VECTOR_POLICIES",
-    "HandleUnknown",
     "UnknownWordError",
     "unknown_word",
 ]
-
-HandleUnknown = Literal["unk", "ignore", "error", "zero", "mean"]
 
 #: Every value of ``handle_unknown``, in the order the table above gives them.
 UNKNOWN_POLICIES: tuple[str, ...] = ("unk", "ignore", "error", "zero", "mean")
