@@ -21,6 +21,10 @@ TRANSIENT_STRINGS`` strings plus one document's, however long the stream,
 while re-creating a word's lexeme is amortised over many batches. The tokens
 are spaCy's own in every case. The pipeline is private: no ``Doc`` of it
 outlives a call, so closing a zone can never invalidate a caller's object.
+
+The module is longer than most (about 700 lines): the per-process engine
+(zones, packing for the trip back from a worker) and the estimator that
+drives it are one mechanism and are tested together.
 """
 
 from __future__ import annotations
