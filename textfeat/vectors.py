@@ -12,12 +12,8 @@ Examples
 True
 """
 
-# textfeat.io.persist reads _POLICIES and UNK here (until it uses the
-# public names textfeat.text._unknown.VECTOR_POLICIES and textfeat.vocab.UNK).
-from textfeat.dense.vectors import (  # noqa: F401
-    _POLICIES,
+from textfeat.dense.vectors import (
     MAX_VECTOR_DIM,
-    UNK,
     VECTOR_FORMATS,
     WordVectors,
 )
