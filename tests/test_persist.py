@@ -199,3 +199,23 @@ def test_callable_column_selector_is_refused_at_save(how) -> None:
     ct = ColumnTransformer([("n", StandardScaler(), selector)]).fit(_frame())
     with pytest.raises(ValueError, match="cannot save"):
         dumps(ct)
+
+
+def test_load_warms_up_the_tokenizers_of_the_model(tmp_path, monkeypatch):
+    # The first predict after load_model costs what a later one does: loading
+    # builds each tokenizer's spaCy pipeline, nested steps included.
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    import textfeat.text.tokenize as tk
+    from textfeat import OneHotVectorizer, SpacyTokenizer, load_model, save_model
+
+    model = FeatureUnion(
+        [
+            ("a", make_pipeline(SpacyTokenizer(lang="en"), OneHotVectorizer())),
+            ("b", make_pipeline(SpacyTokenizer(lang="fr"), OneHotVectorizer())),
+        ]
+    ).fit(["a cat", "un chat"])
+    path = save_model(model, tmp_path / "m.tfm")
+    monkeypatch.setattr(tk, "_ENGINES", {})
+    load_model(path)
+    assert sorted(tk._ENGINES) == ["en", "fr"]

@@ -735,3 +735,24 @@ def test_cli_fit_tsv_with_unescaped_quotes_and_quoting_none(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert "fitted 6 records" in result.output
     assert load(model).classes_.tolist() == ["a", "b"]
+
+
+def test_model_with_the_deprecated_n_process_runs_in_one_process_without_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A model saved before 'n_jobs' replaced 'n_process' (or a user's model
+    # that still sets it) runs in the caller's processes, and the batch run
+    # does not warn about the alias it set itself (warnings are errors here).
+    with pytest.warns(FutureWarning, match="n_jobs"):
+        model = make_pipeline(SpacyTokenizer(n_process=2), OneHotVectorizer()).fit(
+            TRAIN
+        )
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("the tokenizer started its own processes")
+
+    monkeypatch.setattr(SpacyTokenizer, "_parallel", no_pool)
+    path = write_jsonl(tmp_path / "c.jsonl", rows_of(5))
+    featurize(model, path, tmp_path / "o", quiet=True)
+    assert model[0].n_process == 2  # the caller's model is not changed
+    assert load_features(tmp_path / "o")[0].shape[0] == 5

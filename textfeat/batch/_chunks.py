@@ -65,14 +65,20 @@ def one_process(steps: list[Any]) -> list[Any]:
     out = []
     for step in steps:
         params = step.get_params(deep=True) if hasattr(step, "get_params") else {}
-        keys = [
-            k
-            for k, v in params.items()
-            if k.rsplit("__", 1)[-1] in ("n_process", "n_jobs") and v not in (1, None)
-        ]
-        if keys:
+        # One process: n_jobs=1, and the deprecated alias n_process cleared
+        # (setting it would warn in every worker).
+        settings = {}
+        for k, v in params.items():
+            prefix, _, name = k.rpartition("__")
+            if name == "n_process" and v is not None:
+                settings[k] = None
+                settings[f"{prefix}__n_jobs" if prefix else "n_jobs"] = 1
+            elif name == "n_jobs" and v not in (1, None):
+                settings[k] = 1
+        settings = {k: v for k, v in settings.items() if k in params}
+        if settings:
             step = copy.deepcopy(step)
-            step.set_params(**dict.fromkeys(keys, 1))
+            step.set_params(**settings)
         out.append(step)
     return out
 

@@ -555,7 +555,22 @@ def loads(
             f"{where}: the arrays {unused} are not used by the model; the file was "
             "tampered with"
         )
+    _warm_up(model)
     return model
+
+
+def _warm_up(model: Any) -> None:
+    """Let each step prepare what its first call would (spaCy's pipeline).
+
+    So the first ``transform``/``predict`` after loading costs what a later
+    one does. Only textfeat's own ``_warm_up`` methods run, on classes the
+    allow-list admitted, with parameters already validated.
+    """
+    params = model.get_params(deep=True) if hasattr(model, "get_params") else {}
+    for obj in [model, *params.values()]:
+        warm = getattr(type(obj), "_warm_up", None)
+        if warm is not None and _public_name(type(obj), ESTIMATORS) is not None:
+            warm(obj)
 
 
 def save(model: Any, path: str | Path) -> Path:
@@ -594,6 +609,10 @@ def load(
     max_ratio: float = MAX_RATIO,
 ) -> Any:
     """Load a model written by :func:`save`, running no code from the file.
+
+    Each :class:`~textfeat.SpacyTokenizer` in the model builds its spaCy
+    pipeline while loading, so the first ``transform``/``predict`` costs what
+    a later one does.
 
     Parameters
     ----------
