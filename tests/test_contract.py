@@ -325,12 +325,7 @@ NUMERIC = [
 @pytest.mark.parametrize(
     "cls",
     [
-        pytest.param(
-            cls,
-            marks=[pytest.mark.xfail(strict=True, reason="ppmi.py: tags not set yet")]
-            if cls is PPMIVectors
-            else [],
-        )
+        cls
         for cls in sorted(TEXT_STEPS, key=lambda c: c.__name__)
     ],
     ids=lambda c: c.__name__,

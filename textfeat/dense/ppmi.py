@@ -31,7 +31,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import randomized_svd
 
 from textfeat._compat import Interval, StrOptions, fit_context
-from textfeat._validation import check_token_lists
+from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.dense.vectors import WordVectors
 from textfeat.text._documents import document_index
 from textfeat.text.vocab import SPECIALS, UNK, UNK_ID, Vocabulary
@@ -144,6 +144,9 @@ class PPMIVectors(BaseEstimator):
         self.normalize = normalize
         self.n_iter = n_iter
         self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        return text_step_tags(super().__sklearn_tags__(), requires_fit=True)
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
