@@ -8,7 +8,7 @@ On 20 Newsgroups train (../shared/corpora), in one run:
 
 1. text -> one-hot end to end (SpacyTokenizer + OneHotVectorizer) against
    spaCy's tokenizer alone (``nlp.tokenizer.pipe``) on the same texts;
-2. the same with ``n_process=2`` against ``n_process=1``;
+2. the same with ``n_jobs=2`` against ``n_jobs=1``;
 3. one-hot of already-tokenized input against
    ``CountVectorizer(analyzer=identity)`` on the same tokens.
 
@@ -83,7 +83,7 @@ def main() -> None:
     def ours(n_process: int):
         def run() -> None:
             tokenize_module._ENGINES.clear()  # a fresh tokenizer, as above
-            tokens = SpacyTokenizer(n_process=n_process).transform(texts)
+            tokens = SpacyTokenizer(n_jobs=n_process).transform(texts)
             OneHotVectorizer().fit_transform(tokens)
 
         return run
@@ -102,7 +102,7 @@ def main() -> None:
     )
     t_two = best(ours(2), args.repeat)
     rows.append(
-        ("text -> one-hot, n_process=2 vs 1", t_ours, t_two, t_ours / t_two, ">= 1.6")
+        ("text -> one-hot, n_jobs=2 vs 1", t_ours, t_two, t_ours / t_two, ">= 1.6")
     )
 
     tokens = SpacyTokenizer().transform(texts)

@@ -331,7 +331,7 @@ def main() -> None:
         news_tr, lab_tr = news_tr[::10], lab_tr[::10]
         news_te, lab_te = news_te[::10], lab_te[::10]
     t0 = time.perf_counter()
-    tok = SpacyTokenizer(attr="lower", n_process=2)
+    tok = SpacyTokenizer(attr="lower", n_jobs=2)
     docs_tr = tok.fit_transform(news_tr)
     docs_te = tok.transform(news_te)
     t_tok = time.perf_counter() - t0

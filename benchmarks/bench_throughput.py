@@ -14,7 +14,7 @@ alternate, best of ``--repeat``), with the load average when it was taken:
    sentences of UD EWT (``# text =`` lines, train + dev); 20 Newsgroups
    test split into lines of 5+ words; 20 Newsgroups test posts. Wall-clock
    and CPU-time ratios (CPU time moves less with other work on the machine).
-2. ``SpacyTokenizer(n_process=2)`` against ``n_process=1`` on the same
+2. ``SpacyTokenizer(n_jobs=2)`` against ``n_jobs=1`` on the same
    short and long corpora (wall clock).
 3. The README pipeline's ``predict`` on 20news test against
    ``TfidfVectorizer + LogisticRegression`` fitted on the same training
@@ -138,7 +138,7 @@ def floor_ratio(name: str, texts: list[str], repeat: int) -> list[str]:
 
 
 def process_ratio(name: str, texts: list[str], repeat: int) -> list[str]:
-    """SpacyTokenizer(n_process=2) vs n_process=1, wall clock."""
+    """SpacyTokenizer(n_jobs=2) vs n_jobs=1, wall clock."""
     from textfeat import SpacyTokenizer
 
     cut = len(texts) // 4
@@ -148,7 +148,7 @@ def process_ratio(name: str, texts: list[str], repeat: int) -> list[str]:
         for n in (1, 2) if r % 2 == 0 else (2, 1):
             fresh_engine()
             SpacyTokenizer().fit_transform(fit)
-            tok = SpacyTokenizer(n_process=n)
+            tok = SpacyTokenizer(n_jobs=n)
             times[n].append(timed(lambda tok=tok: tok.transform(held))[0])
     one, two = min(times[1]), min(times[2])
     return [
@@ -296,7 +296,7 @@ def main() -> None:
         print("\n".join(out), flush=True)
     if "processes" in only:
         rows = [
-            "| SpacyTokenizer, n_process=2 vs 1 | 1 process (s) | 2 processes (s) "
+            "| SpacyTokenizer, n_jobs=2 vs 1 | 1 process (s) | 2 processes (s) "
             "| speed-up | load |",
             "|---|---|---|---|---|",
         ]

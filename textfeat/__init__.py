@@ -6,6 +6,7 @@ chapter 8, as transformers that compose in scikit-learn Pipelines.
 
 from __future__ import annotations
 
+from textfeat._version import __version__
 from textfeat.batch import (
     BatchError,
     BatchWarning,
@@ -65,8 +66,6 @@ from textfeat.text.vocab import (
     Vocabulary,
 )
 from textfeat.windows import Token, Tokens, WindowVectorizer, word_shape
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BOS",

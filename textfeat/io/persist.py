@@ -373,10 +373,10 @@ def versions() -> dict[str, str]:
     import scipy
     import sklearn
 
-    import textfeat
+    from textfeat._version import __version__
 
     out = {
-        "textfeat": textfeat.__version__,
+        "textfeat": __version__,
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
