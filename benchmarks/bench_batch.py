@@ -155,7 +155,9 @@ def run_one(mode: str, model: Path, corpus: Path, out: Path) -> dict:
 
 def sub(mode: str, model: Path, corpus: Path, out: Path) -> dict:
     cmd = [sys.executable, __file__, "--one", mode, str(model), str(corpus), str(out)]
-    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode:
+        raise RuntimeError(f"{mode} run failed:\n{res.stderr[-3000:]}")
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 

@@ -299,3 +299,54 @@ def test_load_features_names_the_manifest_when_a_key_is_missing(pipe, tmp_path, 
     (out / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(BatchError, match="manifest.json: malformed"):
         load_features(out)
+
+
+# -- resume of a large corpus killed before its hash was recorded -----------------------
+def _killed_before_hashing(pipe, tmp_path, monkeypatch) -> tuple[Path, Path]:
+    import textfeat.batch._fingerprint as fingerprint
+
+    monkeypatch.setattr(fingerprint, "_HASH_AT_START", 0)  # hash in a thread
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(
+        "".join(json.dumps({"text": f"doc {i} cat"}) + "\n" for i in range(30))
+    )
+    out = tmp_path / "out"
+    featurize(pipe, corpus, out, chunk_size=10, quiet=True)
+    interrupt(out, 2)
+    run = json.loads((out / "run.json").read_text())
+    run["corpus"]["sha256"] = None  # as a run killed before the thread finished
+    (out / "run.json").write_text(json.dumps(run, indent=1, sort_keys=True))
+    return corpus, out
+
+
+def test_resume_of_a_run_killed_before_hashing_its_corpus(pipe, tmp_path, monkeypatch):
+    corpus, out = _killed_before_hashing(pipe, tmp_path, monkeypatch)
+    report = featurize(pipe, corpus, out, chunk_size=10, quiet=True, resume=True)
+    assert (report.n_written, report.n_skipped) == (30, 2)
+    run = json.loads((out / "run.json").read_text())
+    assert run["corpus"]["sha256"] is not None  # recorded now
+
+
+def test_resume_before_hashing_still_refuses_a_corpus_of_another_size(
+    pipe, tmp_path, monkeypatch
+):
+    corpus, out = _killed_before_hashing(pipe, tmp_path, monkeypatch)
+    with corpus.open("a") as fh:
+        fh.write(json.dumps({"text": "one more"}) + "\n")
+    with pytest.raises(BatchError, match="corpus changed"):
+        featurize(pipe, corpus, out, chunk_size=10, quiet=True, resume=True)
+
+
+def test_the_corpus_hash_is_recorded_in_run_json_as_soon_as_it_is_known(tmp_path):
+    from textfeat.batch._fingerprint import Hasher, corpus_stat
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a\nb\n")
+    run_file = tmp_path / "run.json"
+    run_file.write_text(json.dumps({"corpus": {"sha256": None}}))
+    # As for a large corpus: nothing hashed before the run starts.
+    hasher = Hasher(corpus, {**corpus_stat(corpus, None), "size": 1 << 40})
+    hasher.record_in(run_file)
+    hasher.start()
+    sha = hasher.result()
+    assert json.loads(run_file.read_text())["corpus"]["sha256"] == sha

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import stat
 import threading
 import zlib
 from pathlib import Path
 from typing import Any
+
+from textfeat._files import write_atomic
 
 __all__ = ["Hasher", "corpus_stat", "stat_diff"]
 
@@ -170,14 +173,36 @@ class Hasher:
         self.lines: int | None = None
         self.error: BaseException | None = None
         self.thread: threading.Thread | None = None
+        self.run_file: Path | None = None
         if fp["size"] <= _HASH_AT_START:
             self._run()
             if self.error is not None:
                 raise self.error
 
+    def record_in(self, run_file: Path) -> None:
+        """Write the hash into ``run_file`` (``run.json``) once it is known.
+
+        A run killed after that can be resumed with its content checked; one
+        killed before is resumed on the corpus's size and modification time.
+        """
+        self.run_file = run_file
+        if self.sha256 is not None:
+            self._record()
+
+    def _record(self) -> None:
+        run = json.loads(self.run_file.read_text())  # type: ignore[union-attr]
+        if run["corpus"].get("sha256") is None:
+            run["corpus"]["sha256"] = self.sha256
+            write_atomic(
+                self.run_file,  # type: ignore[arg-type]
+                json.dumps(run, indent=1, sort_keys=True).encode(),
+            )
+
     def _run(self) -> None:
         try:
             self.sha256, self.lines = _hash_corpus(self.source, self.fp)
+            if self.run_file is not None:
+                self._record()
         except BaseException as exc:  # reported by result()
             self.error = exc
 

@@ -339,8 +339,9 @@ def featurize(
         written again. Refused if the model or options changed, or if the
         corpus changed (its size and modification time, per file for a
         folder, and the SHA-256 of its content; the hash of a corpus over
-        64 MiB is computed during the run and checked before the manifest is
-        written).
+        64 MiB is computed during the run, written to ``run.json`` as soon
+        as it is known, and checked before the manifest is written; a run
+        killed before that resumes on size and modification time alone).
     quarantine : bool, default=False
         Write the records that cannot be read, and those the pipeline fails
         on (any exception; the failing records of a chunk are found by
@@ -450,6 +451,8 @@ def featurize(
         start_fp = {**corpus, "sha256": hasher.sha256}
         spec = _run_spec(source, reader_opts, chunk_size, dropout, fingerprint)
         stored = _start(out, spec, resume, start_fp)
+        if stored.get("sha256") is None:
+            hasher.record_in(out / "run.json")
         report = FeaturizeReport(out_dir=out)
         account = LineAccount()
         read_opts = dict(reader_opts)
@@ -497,18 +500,9 @@ def _check_corpus_after(
     sha = hasher.result()
     if reason is None and stored.get("sha256") not in (None, sha):
         reason = "same size and time, other content (SHA-256)"
-    if reason is None and stored.get("sha256") is None:
-        if resume:
-            reason = (
-                "its content hash was never recorded (the first run stopped "
-                "before hashing it)"
-            )
-        else:  # record the hash computed during the run
-            run = json.loads((out / "run.json").read_text())
-            run["corpus"]["sha256"] = sha
-            write_atomic(
-                out / "run.json", json.dumps(run, indent=1, sort_keys=True).encode()
-            )
+    # A first run killed before its corpus was hashed left no hash: its
+    # resume was checked on size and modification time (in _start), and the
+    # hash is recorded now (the hasher writes it into run.json when known).
     if reason is not None:
         raise BatchError(
             f"{out}: refusing to finish, {changed(reason)}; start a new run"
