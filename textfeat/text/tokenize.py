@@ -66,7 +66,7 @@ __all__ = [
 Attr = Literal["text", "lower", "norm"]
 
 #: Strings a process keeps for good (its first ones; see the module notes).
-PERMANENT_STRINGS = 100_000
+PERMANENT_STRINGS = 400_000
 #: Strings a memory zone may hold before it is closed and a new one opened.
 TRANSIENT_STRINGS = 100_000
 #: A document longer than this (characters) is always tokenized in a zone.
@@ -74,7 +74,7 @@ _PERMANENT_DOC_CHARS = 20_000
 #: Whitespace-separated chunks spaCy's tokenizer may cache (its default is
 #: 10,000); spaCy caches only outside memory zones, so with lexemes that
 #: are all permanent.
-_CACHE_CHUNKS = 50_000
+_CACHE_CHUNKS = 400_000
 #: Entries of the per-process hash -> str table kept between calls.
 _TEXT_CACHE = 300_000
 #: A corpus of known length with fewer characters than this is tokenized in
