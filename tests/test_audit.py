@@ -242,11 +242,9 @@ def test_load_features_refuses_a_manifest_naming_files_outside_its_shard(
     pipe, tmp_path, name
 ):
     out = _finished_run(pipe, tmp_path)
-    outside = (out / name).resolve() if not name.startswith("/") else Path(name)
     _rename_shard_file(out, 0, name)
     with pytest.raises(BatchError, match="manifest.json.*file name"):
         load_features(out, verify=False)
-    assert outside.name != ""  # nothing was read: the error comes first
 
 
 def test_load_features_refuses_a_malformed_manifest_with_batch_error(pipe, tmp_path):

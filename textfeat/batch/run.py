@@ -71,6 +71,7 @@ from textfeat.batch.shards import (
     json_line,
 )
 from textfeat.io import LineAccount, Quarantine, Record, detect_format, read_corpus
+from textfeat.io._csv import default_delimiter
 
 __all__ = ["FeaturizeReport", "featurize"]
 
@@ -173,10 +174,7 @@ def _effective_delimiter(
         return None  # the reader refuses the name with its own message
     if fmt == "tsv":
         return "\t"
-    if fmt == "csv":
-        suffixes = [s.lower() for s in source.suffixes if s.lower() != ".gz"]
-        return "\t" if suffixes[-1:] == [".tsv"] else ","
-    return None
+    return default_delimiter(source) if fmt == "csv" else None
 
 
 def _run_spec(

@@ -33,10 +33,23 @@ from textfeat.io._records import (
     start_account,
 )
 
-__all__ = ["QUOTING", "Quoting", "read_csv", "read_csv_fields"]
+__all__ = ["QUOTING", "Quoting", "default_delimiter", "read_csv", "read_csv_fields"]
 
 
 Quoting = Literal["minimal", "all", "nonnumeric", "none"]
+
+
+def default_delimiter(path: Path) -> str:
+    """The field separator used when none is given: a tab for ``.tsv``
+    (``.tsv.gz`` too) files, else a comma.
+
+    Examples
+    --------
+    >>> default_delimiter(Path("a.tsv.gz")), default_delimiter(Path("b.csv"))
+    ('\\t', ',')
+    """
+    suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
+    return "\t" if suffixes[-1:] == [".tsv"] else ","
 
 #: CSV quoting names and the :mod:`csv` constants they stand for.
 QUOTING = {
@@ -527,8 +540,7 @@ def read_csv_fields(
                 f"{'' if name == 'text' else ' or None'}. Got {value!r} instead."
             )
     if delimiter is None:
-        suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
-        delimiter = "\t" if suffixes[-1:] == [".tsv"] else ","
+        delimiter = default_delimiter(path)
     dialect = _csv_dialect(func, delimiter, quotechar, quoting, doublequote, escapechar)
     encoding = check_encoding(encoding, func)
     limit = check_limit(max_record_bytes, func)

@@ -210,8 +210,13 @@ def _lookup(name: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+@functools.lru_cache(maxsize=16)
 def _allowed(names: frozenset[str]) -> dict[str, Any]:
-    """The objects of the allow-list ``names``, by name (those that exist here)."""
+    """The objects of the allow-list ``names``, by name (those that exist here).
+
+    Computed once per allow-list (saving or loading asks for every object);
+    callers only read the mapping.
+    """
     out = {}
     for name in sorted(names):
         try:
