@@ -480,8 +480,9 @@ def test_conllu_sentence_without_end_is_bounded(tmp_path: Path) -> None:
 def test_jsonl_field_names_must_be_strings(tmp_path: Path, name: str) -> None:
     p = tmp_path / "c.jsonl"
     p.write_text('{"text": "a"}\n')
+    # [1]: a list of names is a valid text_field (issue 16), a list of numbers is not
     with pytest.raises(ValueError, match=f"The '{name}' parameter of read_jsonl"):
-        read_corpus(p, **{name: ["x"]})
+        read_corpus(p, **{name: [1]})
 
 
 # -- CSV options ---------------------------------------------------------------------

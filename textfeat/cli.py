@@ -41,7 +41,14 @@ FormatOpt = Annotated[
     ),
 ]
 TextOpt = Annotated[
-    str, typer.Option("--text-field", help="JSON field or CSV column of the text.")
+    list[str] | None,
+    typer.Option(
+        "--text-field",
+        help="JSON field or CSV column of the text (default: text). Repeat it, or "
+        "give a comma-separated list, for text from several fields, joined with a "
+        "newline in the order given; write \\, for a comma inside a name.",
+        callback=lambda values: _text_fields(values),
+    ),
 ]
 LabelOpt = Annotated[
     str, typer.Option("--label-field", help="JSON field or CSV column of the label.")
@@ -145,6 +152,38 @@ def _errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _text_fields(values: list[str] | None) -> list[str]:
+    """The ``--text-field`` values as the list of names to read (the callback).
+
+    Every value is a comma-separated list of names (``\\,`` is a comma in a
+    name, ``\\\\`` a backslash); names are kept exactly, spaces included.
+    None (the option not given) is ``["text"]``.
+    """
+    if not values:
+        return ["text"]
+    names: list[str] = []
+    for value in values:
+        part, escaped = "", False
+        for ch in value:
+            if escaped:
+                part += ch if ch in ",\\" else "\\" + ch
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == ",":
+                names.append(part)
+                part = ""
+            else:
+                part += ch
+        names.append(part + ("\\" if escaped else ""))
+    if "" in names:
+        raise typer.BadParameter(
+            f"{values!r} holds an empty name; give one name per --text-field, or "
+            "names separated by single commas"
+        )
+    return names
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, FileNotFoundError) and exc.filename:
@@ -214,7 +253,7 @@ class _Corpus:
 def _load_corpus(
     path: Path,
     fmt: str,
-    text_field: str,
+    text_field: str | list[str],
     label_field: str,
     csv_opts: dict[str, Any],
     quarantine: Path | None = None,
@@ -366,7 +405,7 @@ def fit(
         typer.Option("--config", "-c", help="TOML pipeline config (default: demo's)."),
     ] = None,
     fmt: FormatOpt = "auto",
-    text_field: TextOpt = "text",
+    text_field: TextOpt = None,
     label_field: LabelOpt = "label",
     delimiter: DelimiterOpt = None,
     quotechar: QuotecharOpt = None,
@@ -439,7 +478,7 @@ def featurize(
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
     fmt: FormatOpt = "auto",
-    text_field: TextOpt = "text",
+    text_field: TextOpt = None,
     label_field: LabelOpt = "label",
     delimiter: DelimiterOpt = None,
     quotechar: QuotecharOpt = None,
@@ -486,7 +525,7 @@ def select(
         Path | None, typer.Option("--plot", help="PNG plot (needs matplotlib).")
     ] = None,
     fmt: FormatOpt = "auto",
-    text_field: TextOpt = "text",
+    text_field: TextOpt = None,
     label_field: LabelOpt = "label",
     delimiter: DelimiterOpt = None,
     quotechar: QuotecharOpt = None,
@@ -561,7 +600,7 @@ def evaluate(
         bool, typer.Option("--json", help="Print the metrics as JSON.")
     ] = False,
     fmt: FormatOpt = "auto",
-    text_field: TextOpt = "text",
+    text_field: TextOpt = None,
     label_field: LabelOpt = "label",
     delimiter: DelimiterOpt = None,
     quotechar: QuotecharOpt = None,

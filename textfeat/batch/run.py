@@ -72,6 +72,7 @@ from textfeat.batch.shards import (
 )
 from textfeat.io import LineAccount, Quarantine, Record, detect_format, read_corpus
 from textfeat.io._csv import default_delimiter
+from textfeat.io._records import check_text_field, text_field_spec
 
 __all__ = ["FeaturizeReport", "featurize"]
 
@@ -275,7 +276,7 @@ def featurize(
     out_dir: str | Path,
     *,
     format: str = "auto",
-    text_field: str = "text",
+    text_field: str | list[str] | tuple[str, ...] = "text",
     label_field: str | None = "label",
     id_field: str | None = "id",
     encoding: str = "utf-8",
@@ -311,7 +312,10 @@ def featurize(
         inside a folder corpus (it is then left out of the reading), but not
         the corpus itself.
     format, text_field, label_field, id_field, encoding
-        Passed to :func:`textfeat.corpus.read_corpus`.
+        Passed to :func:`textfeat.corpus.read_corpus`; ``text_field`` may be
+        a list of names (text from several fields, joined with a newline).
+        ``run.json`` keeps them, so a resume with other text fields, or the
+        same in another order, is refused.
     delimiter, quotechar, quoting, doublequote, escapechar, max_record_bytes
         CSV/TSV options of :func:`textfeat.corpus.read_corpus`, with its
         defaults (``delimiter=None``: a tab for TSV, else a comma);
@@ -417,6 +421,8 @@ def featurize(
     n_jobs = _check_n_jobs(n_jobs)
     steps = one_process(feature_steps(model))
     fingerprint, unsaveable = _model_fingerprint(model)
+    if isinstance(text_field, list | tuple):  # one form in run.json: str or list
+        text_field = text_field_spec(check_text_field(text_field, "featurize"))
     reader_opts: dict[str, Any] = {
         "format": format,
         "text_field": text_field,

@@ -6,7 +6,7 @@ import csv
 import functools
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ from textfeat.io._records import (
     check_encoding,
     check_exists,
     check_limit,
+    check_text_field,
     emit,
     start_account,
 )
@@ -250,13 +251,13 @@ def _csv_rows(
 def _iter_csv(
     path: Path,
     dialect: dict[str, Any],
-    columns: tuple[str, str | None, str | None],
+    columns: tuple[tuple[str, ...], str | None, str | None],
     optional: tuple[bool, bool],
     encoding: str,
     limit: int,
     account: LineAccount | None,
 ) -> Iterator[Item]:
-    text_column, label_column, id_column = columns
+    text_columns, label_column, id_column = columns
     rows = _csv_rows(path, dialect, encoding, limit, account)
     skip_start = 0
     header: list[Any] | None = None
@@ -280,9 +281,17 @@ def _iter_csv(
             yield Skip(skip_start, end)
         return  # an empty file, or blank lines only: no records
     h_start, h_end = (skip_start or start), end
-    wanted = {"text": text_column, "label": label_column, "id": id_column}
+    several = len(text_columns) > 1
+    wanted = [
+        ("a text" if several else "the text", name, False) for name in text_columns
+    ]
+    wanted += [
+        ("the label", label_column, optional[0]),
+        ("the id", id_column, optional[1]),
+    ]
     index: dict[str, int] = {}
-    for (role, name), opt in zip(wanted.items(), (False, *optional), strict=True):
+    text_index: list[int] = []
+    for role, name, opt in wanted:
         if name is None:
             continue
         count = header.count(name)
@@ -292,7 +301,7 @@ def _iter_csv(
             raise CorpusError(
                 path,
                 h_start,
-                f"missing column {name!r} (the {role} column); the header has "
+                f"missing column {name!r} ({role} column); the header has "
                 f"{header!r}",
                 end_line=h_end,
             )
@@ -300,15 +309,18 @@ def _iter_csv(
             raise CorpusError(
                 path,
                 h_start,
-                f"column {name!r} (the {role} column) appears {count} times in "
+                f"column {name!r} ({role} column) appears {count} times in "
                 f"the header {header!r}; rename the duplicates",
                 end_line=h_end,
             )
-        index[role] = header.index(name)
+        if role.endswith("text"):
+            text_index.append(header.index(name))
+        else:
+            index[role] = header.index(name)
     width = len(header)
-    ti = index["text"]
-    li = index.get("label")
-    ii = index.get("id")
+    ti = text_index[0]
+    li = index.get("the label")
+    ii = index.get("the id")
     labels = Labels()
     numbers = dialect["quoting"] == csv.QUOTE_NONNUMERIC
     name = path.name
@@ -329,17 +341,33 @@ def _iter_csv(
                 end,
             )
             continue
-        text = row[ti]
-        if numbers and type(text) is not str:
-            yield CorpusError(
-                path,
-                start,
-                f"column {text_column!r} is {text!r}, a number: quote the text "
-                "(quoting='nonnumeric' reads unquoted fields as numbers)",
-                preview(delimiter.join(map(str, row))),
-                end,
+        if several:
+            parts = [row[i] for i in text_index]
+            text = "\n".join(parts) if not numbers else None
+        else:
+            parts = None
+            text = row[ti]
+        if numbers:
+            number = next(
+                (
+                    (c, v)
+                    for c, v in zip(text_columns, parts or [text], strict=True)
+                    if type(v) is not str
+                ),
+                None,
             )
-            continue
+            if number is not None:
+                yield CorpusError(
+                    path,
+                    start,
+                    f"column {number[0]!r} is {number[1]!r}, a number: quote the "
+                    "text (quoting='nonnumeric' reads unquoted fields as numbers)",
+                    preview(delimiter.join(map(str, row))),
+                    end,
+                )
+                continue
+            if parts is not None:
+                text = "\n".join(parts)
         label = None
         if li is not None:
             label = row[li]
@@ -403,7 +431,7 @@ def _renamed_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def read_csv(
     path: str | Path,
     *,
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     label_field: str | None = None,
     id_field: str | None = None,
     delimiter: str | None = None,
@@ -429,9 +457,12 @@ def read_csv(
     path : str or Path
         The file (gzip if its name ends in ``.gz``). A leading UTF-8 BOM is
         not part of the first column name.
-    text_field : str, default="text"
+    text_field : str or list of str, default="text"
         Name of the column holding the document (the option has this name
-        in every reader and ``--text-field`` in the CLI).
+        in every reader and ``--text-field`` in the CLI). A list or tuple of
+        names reads text from several columns (a Title and a Description):
+        their cells joined with a newline (``"\\n"``), in the order given;
+        an empty cell is an empty string, so the newline stays.
     label_field : str or None, default=None
         Name of the label column, if any. An empty cell is a missing label
         (None).
@@ -479,7 +510,8 @@ def read_csv(
         (``text_column``, ``label_column``, ``id_column``: deprecated since
         0.2, they warn with a FutureWarning and go in 0.3).
     CorpusError
-        For a missing or duplicated column (on the header's line), a row
+        For a missing or duplicated column (any text column too; on the
+        header's line), a row
         with the wrong number of fields, an unterminated quote, undecodable
         bytes or a NUL byte, naming file and line.
 
@@ -494,6 +526,10 @@ def read_csv(
     Traceback (most recent call last):
     ...
     textfeat.corpus.CorpusError: ...c.tsv, line 1: missing column 'body' (the text column); the header has ['label', 'text']
+    >>> r = p.with_name("news.csv")
+    >>> _ = r.write_text("title,description\\nRates rise,The bank acted.\\n")
+    >>> [rec.text for rec in read_csv(r, text_field=["title", "description"])]
+    ['Rates rise\\nThe bank acted.']
     >>> q = pathlib.Path(tempfile.mkdtemp()) / "sms.tsv"
     >>> _ = q.write_text('label\\ttext\\nham\\t"Hi" she said\\nspam\\tWIN "now\\n')
     >>> [r.text for r in read_csv(q, quoting="none")]
@@ -518,7 +554,7 @@ def read_csv(
 
 def read_csv_fields(
     path: str | Path,
-    columns: tuple[str, str | None, str | None],
+    columns: tuple[str | Sequence[str], str | None, str | None],
     optional: tuple[bool, bool],
     delimiter: str | None,
     quotechar: str | None,
@@ -532,12 +568,12 @@ def read_csv_fields(
     func: str,
 ) -> Iterator[Record]:
     path = Path(path)
-    for name, value in zip(("text", "label", "id"), columns, strict=True):
-        if not (isinstance(value, str) or (value is None and name != "text")):
+    text_columns = check_text_field(columns[0], func)
+    for name, value in zip(("label", "id"), columns[1:], strict=True):
+        if not (isinstance(value, str) or value is None):
             raise ValueError(
                 f"The {name + '_field'!r} parameter of {func} (a column name) must "
-                "be a string"
-                f"{'' if name == 'text' else ' or None'}. Got {value!r} instead."
+                f"be a string or None. Got {value!r} instead."
             )
     if delimiter is None:
         delimiter = default_delimiter(path)
@@ -549,5 +585,6 @@ def read_csv_fields(
     _raise_field_limit(limit)
     if account is not None:
         start_account(account, "line")
-    items = _iter_csv(path, dialect, columns, optional, encoding, limit, account)
+    cols = (text_columns, columns[1], columns[2])
+    items = _iter_csv(path, dialect, cols, optional, encoding, limit, account)
     return emit(items, quarantine, account)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from textfeat.io._records import (
     check_account,
     check_exists,
     check_limit,
+    check_text_field,
     emit,
     line_error,
     start_account,
@@ -36,7 +37,7 @@ _JSON_SPACE = " \t\r\n"
 
 def _iter_jsonl(
     path: Path,
-    text_field: str,
+    text_fields: tuple[str, ...],
     label_field: str | None,
     id_field: str | None,
     limit: int,
@@ -45,6 +46,8 @@ def _iter_jsonl(
     name = path.name
     labels = Labels()
     loads = json.loads
+    single = len(text_fields) == 1
+    text_field = text_fields[0]
     for no, line, _, fault in physical_lines(path, "utf-8", limit, account):
         if fault is not None:
             yield line_error(path, no, fault)
@@ -73,7 +76,7 @@ def _iter_jsonl(
                 preview(line),
             )
             continue
-        twice = _repeated_field(line, (text_field, label_field, id_field))
+        twice = _repeated_field(line, (*text_fields, label_field, id_field))
         if twice is not None:
             yield CorpusError(
                 path,
@@ -83,17 +86,22 @@ def _iter_jsonl(
                 preview(line),
             )
             continue
-        text = obj.get(text_field, _MISSING)
-        if text is _MISSING:
-            yield CorpusError(path, no, f"missing field {text_field!r}", preview(line))
-            continue
-        if type(text) is not str:
-            yield CorpusError(
-                path,
-                no,
-                f"field {text_field!r} is {type(text).__name__}, not a string",
-                preview(line),
+        if single:
+            text = obj.get(text_field, _MISSING)
+            bad = None if type(text) is str else _text_problem(text_field, text)
+        else:
+            parts = [obj.get(f, _MISSING) for f in text_fields]
+            bad = next(
+                (
+                    _text_problem(f, v)
+                    for f, v in zip(text_fields, parts, strict=True)
+                    if type(v) is not str
+                ),
+                None,
             )
+            text = None if bad is not None else "\n".join(parts)  # type: ignore[arg-type]
+        if bad is not None:
+            yield CorpusError(path, no, bad, preview(line))
             continue
         rid = obj.get(id_field) if id_field else None
         if rid is None:
@@ -121,6 +129,13 @@ def _iter_jsonl(
 _MISSING = object()
 
 
+def _text_problem(field: str, value: Any) -> str:
+    """Why ``value`` of the text field ``field`` is not a text."""
+    if value is _MISSING:
+        return f"missing field {field!r}"
+    return f"field {field!r} is {type(value).__name__}, not a string"
+
+
 def _repeated_field(line: str, fields: tuple[str | None, ...]) -> str | None:
     """The first of ``fields`` given twice in one JSON object of ``line``.
 
@@ -144,7 +159,7 @@ def _repeated_field(line: str, fields: tuple[str | None, ...]) -> str | None:
 def read_jsonl(
     path: str | Path,
     *,
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     label_field: str | None = "label",
     id_field: str | None = "id",
     max_record_bytes: int = MAX_RECORD_BYTES,
@@ -158,9 +173,13 @@ def read_jsonl(
     path : str or Path
         One JSON object a line, UTF-8 (a leading BOM is dropped). Blank
         lines (JSON whitespace only) are not records and are skipped.
-    text_field : str, default="text"
+    text_field : str or list of str, default="text"
         Key of the document text (a string, passed on exactly as decoded,
-        lone surrogates from ``\\ud800`` escapes included).
+        lone surrogates from ``\\ud800`` escapes included). A list or tuple
+        of keys reads text from several fields: their values joined with a
+        newline (``"\\n"``), in the order given. Each must be present and a
+        string (null is not a text: write ``""`` for an empty one); a record
+        where one is not is an error naming that field, like a missing text.
     label_field : str or None, default="label"
         Key of the label; None for unlabelled files. A record without it
         (or with null) gets ``label=None``. A label must be a string,
@@ -181,9 +200,12 @@ def read_jsonl(
 
     Raises
     ------
+    ValueError
+        For an invalid option, naming it.
     CorpusError
         For undecodable bytes, a line that is not a JSON object (or is
-        nested too deeply), a missing or non-string text field, a label or
+        nested too deeply), a missing or non-string text field (any of
+        several), a label or
         id of the wrong type, an over-long line, or a gzip file that ends
         abruptly, naming the file and line.
 
@@ -201,22 +223,19 @@ def read_jsonl(
     textfeat.corpus.CorpusError: ...c.jsonl, line 2: field 'text' is int, not a string
     """
     path = Path(path)
-    for name, value in (
-        ("text_field", text_field),
-        ("label_field", label_field),
-        ("id_field", id_field),
-    ):
-        if not (isinstance(value, str) or (value is None and name != "text_field")):
+    text_fields = check_text_field(text_field, "read_jsonl")
+    for name, value in (("label_field", label_field), ("id_field", id_field)):
+        if not (isinstance(value, str) or value is None):
             raise ValueError(
-                f"The '{name}' parameter of read_jsonl must be a string"
-                f"{'' if name == 'text_field' else ' or None'}. Got {value!r} instead."
+                f"The '{name}' parameter of read_jsonl must be a string or None. "
+                f"Got {value!r} instead."
             )
     limit = check_limit(max_record_bytes, "read_jsonl")
     account = check_account(accounting, "read_jsonl")
     check_exists(path)
     if account is not None:
         start_account(account, "line")
-    items = _iter_jsonl(path, text_field, label_field, id_field, limit, account)
+    items = _iter_jsonl(path, text_fields, label_field, id_field, limit, account)
     return emit(items, quarantine, account)
 
 

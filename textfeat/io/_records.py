@@ -38,9 +38,11 @@ __all__ = [
     "check_encoding",
     "check_exists",
     "check_limit",
+    "check_text_field",
     "emit",
     "line_error",
     "start_account",
+    "text_field_spec",
 ]
 
 
@@ -382,6 +384,51 @@ def check_limit(max_record_bytes: Any, func: str) -> int:
             f"integer. Got {max_record_bytes!r} instead."
         )
     return max_record_bytes
+
+
+def check_text_field(text_field: Any, func: str) -> tuple[str, ...]:
+    """The names of the text field(s): a string, or a list or tuple of them.
+
+    A record's text is the values of these fields joined with a newline, in
+    the order given; one name reads that field alone.
+
+    Examples
+    --------
+    >>> check_text_field("text", "read_jsonl"), check_text_field(["a", "b"], "f")
+    (('text',), ('a', 'b'))
+    >>> check_text_field(["a", "a"], "read_csv")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'text_field' parameter of read_csv must be ... Got ['a', 'a'] instead (it names 'a' twice).
+    """
+    names: tuple[str, ...] | None = None
+    if isinstance(text_field, str):
+        names = (text_field,)
+    elif isinstance(text_field, list | tuple) and text_field:
+        if all(isinstance(name, str) for name in text_field):
+            names = tuple(text_field)
+    why = ""
+    if names is not None:
+        twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if twice is None:
+            return names
+        why = f" (it names {twice!r} twice)"
+    raise ValueError(
+        f"The 'text_field' parameter of {func} must be a string, or a non-empty "
+        "list or tuple of distinct strings (text from several fields, joined with "
+        f"a newline). Got {text_field!r} instead{why}."
+    )
+
+
+def text_field_spec(names: tuple[str, ...]) -> str | list[str]:
+    """One name as a string, several as a list (the form JSON keeps).
+
+    Examples
+    --------
+    >>> text_field_spec(("text",)), text_field_spec(("title", "body"))
+    ('text', ['title', 'body'])
+    """
+    return names[0] if len(names) == 1 else list(names)
 
 
 def check_account(accounting: Any, func: str) -> LineAccount | None:

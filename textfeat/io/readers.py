@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -84,7 +84,7 @@ def read_corpus(
     path: str | Path,
     *,
     format: Format = "auto",
-    text_field: str = "text",
+    text_field: str | Sequence[str] = "text",
     label_field: str | None = "label",
     id_field: str | None = "id",
     encoding: str = "utf-8",
@@ -110,6 +110,10 @@ def read_corpus(
         Field (JSON Lines) or column (CSV/TSV) names. For CSV/TSV a label or
         id column that is absent from the header is an error only when it
         was asked for explicitly; with the defaults it is optional.
+        ``text_field`` may also be a list or tuple of names: the text is
+        their values joined with a newline, in the order given (see
+        :func:`read_jsonl` and :func:`read_csv`). Other formats have no
+        fields and ignore it.
     encoding : str, default="utf-8"
         Encoding (text, CSV/TSV, CoNLL-U and directory corpora; JSON Lines
         is always UTF-8).
@@ -143,6 +147,8 @@ def read_corpus(
     >>> _ = p.write_text('text,label\\n"a, b",x\\n')
     >>> [(r.text, r.label) for r in read_corpus(p)]
     [('a, b', 'x')]
+    >>> [r.text for r in read_corpus(p, text_field=("label", "text"))]
+    ['x\\na, b']
     >>> p = p.with_name("c.txt")
     >>> _ = p.write_text('text;b\\n"x;y";1\\n')
     >>> [r.text for r in read_corpus(p, format="csv", delimiter=";", label_field="b")]
