@@ -10,7 +10,8 @@ One home for what every module that reads or writes files needs:
   lines as a :class:`Fault` without holding them; :func:`decoded_lines`
   turns faults into :class:`CorpusError`; :func:`preview` keeps the first
   :data:`RAW_PREVIEW` characters of a raw record for an error message;
-* writing: :func:`write_atomic` (temporary name, fsync, rename),
+* writing: :func:`write_atomic` (temporary name, fsync, rename) and
+  :func:`atomic_writer` (the same for a file written piece by piece),
   :func:`zip_bytes` (a zip archive with fixed time stamps and modes: the same
   members give the same bytes) and :func:`sha256`.
 
@@ -20,6 +21,7 @@ Nothing here imports another textfeat module.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import hashlib
 import io
@@ -41,6 +43,7 @@ __all__ = [
     "Fault",
     "Line",
     "LineCounter",
+    "atomic_writer",
     "decoded_lines",
     "file_kind",
     "open_bytes",
@@ -334,6 +337,48 @@ def write_atomic(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """A file object for ``path``, written under a temporary name and renamed.
+
+    The temporary file (``.<name>.<random>.tmp``, beside ``path``, so the
+    rename is atomic) is synced and renamed to ``path`` when the block ends
+    without an exception, and removed when it raises (even
+    ``KeyboardInterrupt``): ``path`` holds the old file or the whole new
+    one, never a part. For output streamed in pieces; :func:`write_atomic`
+    writes bytes held in memory.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "p.jsonl"
+    >>> with atomic_writer(out, encoding="utf-8") as fh:
+    ...     _ = fh.write("one line")
+    >>> out.read_text(), [p.name for p in out.parent.iterdir()]
+    ('one line', ['p.jsonl'])
+    """
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def sha256(data: bytes) -> str:

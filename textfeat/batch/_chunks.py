@@ -32,10 +32,13 @@ from textfeat.io import LineAccount, Quarantine, Record
 __all__ = [
     "Chunk",
     "cut_chunks",
+    "failure_entry",
     "failure_reason",
     "feature_steps",
     "one_process",
     "process_chunk",
+    "quarantine_entry",
+    "transform_chunk",
 ]
 
 _RAW_PREVIEW = 200
@@ -93,7 +96,7 @@ def _apply(steps: Sequence[Any], texts: list[str], start: int, dropout: bool) ->
     return Xt
 
 
-def _transform(
+def transform_chunk(
     steps: Sequence[Any], texts: list[str], start: int, dropout: bool
 ) -> tuple[list[Any], list[tuple[int, BaseException]]]:
     """Transform a chunk; if it fails, narrow the failure down to its records.
@@ -110,8 +113,8 @@ def _transform(
         if len(texts) == 1:
             return [], [(0, exc)]
         mid = len(texts) // 2
-        left, bad_left = _transform(steps, texts[:mid], start, dropout)
-        right, bad_right = _transform(steps, texts[mid:], start + mid, dropout)
+        left, bad_left = transform_chunk(steps, texts[:mid], start, dropout)
+        right, bad_right = transform_chunk(steps, texts[mid:], start + mid, dropout)
         return left + right, bad_left + [(i + mid, e) for i, e in bad_right]
     if X.shape[0] != len(texts):
         raise BatchError(
@@ -126,6 +129,22 @@ def failure_reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     text = re.sub(r"0x[0-9a-fA-F]{6,}", "0x?", text)[:500]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def failure_entry(
+    where: tuple[str, int, int], rid: str, text: str, exc: BaseException
+) -> dict[str, Any]:
+    """The quarantine entry of a record the pipeline failed on."""
+    file, line, end_line = where
+    return {
+        "file": file,
+        "line": line,
+        "end_line": end_line,
+        "id": rid,
+        "stage": "transform",
+        "reason": f"the pipeline failed: {failure_reason(exc)}",
+        "raw": text[:_RAW_PREVIEW],
+    }
 
 
 def _where(file: str, line: int, rid: str) -> str:
@@ -164,26 +183,16 @@ def process_chunk(
     failed: list[dict[str, Any]] = []
     keep = list(range(len(texts)))
     if texts:
-        blocks, failures = _transform(steps, texts, first_index, dropout)
+        blocks, failures = transform_chunk(steps, texts, first_index, dropout)
         for pos, exc in failures:
-            file, line, end_line = where[pos]
+            file, line, _ = where[pos]
             if not quarantine:
                 raise BatchError(
                     f"{_where(file, line, ids[pos])}: the pipeline failed: "
                     f"{failure_reason(exc)}; fix the record, or pass quarantine=True "
                     "(--quarantine) to set such records aside"
                 ) from exc
-            failed.append(
-                {
-                    "file": file,
-                    "line": line,
-                    "end_line": end_line,
-                    "id": ids[pos],
-                    "stage": "transform",
-                    "reason": f"the pipeline failed: {failure_reason(exc)}",
-                    "raw": texts[pos][:_RAW_PREVIEW],
-                }
-            )
+            failed.append(failure_entry(where[pos], ids[pos], texts[pos], exc))
         if failures:
             bad = {pos for pos, _ in failures}
             keep = [i for i in keep if i not in bad]
@@ -198,7 +207,7 @@ def process_chunk(
     blob = npz_bytes({"ids_data": ids_data, "ids_offsets": ids_offsets, **label_arrays})
     write_atomic(out / f"{stem}.records.npz", blob)
     files[f"{stem}.records.npz"] = sha256(blob)
-    entries = [_entry(e) for e in quarantined] + failed
+    entries = [quarantine_entry(e) for e in quarantined] + failed
     spans = list(where) + [(e["file"], e["line"], e["end_line"]) for e in entries]
     marker = {
         "index": index,
@@ -237,7 +246,7 @@ def _lines_of(
     }
 
 
-def _entry(e: dict[str, Any]) -> dict[str, Any]:
+def quarantine_entry(e: dict[str, Any]) -> dict[str, Any]:
     """A reader's quarantine entry in the order and with the keys of all."""
     line = e.get("line") or 0
     end_line = e.get("end_line")
