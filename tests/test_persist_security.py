@@ -1063,7 +1063,7 @@ UNDECLARED_KEYS = [
     ("plain name", ("steps", 1, 1), "x"),
     ("private name", ("steps", 2, 1), "_private"),
     ("private name of the head", ("steps", 4, 1), "_rng"),
-    ("non-parameter of a step", ("steps", 3, 1), "vocabulary"),
+    ("non-parameter of a step", ("steps", 3, 1), "vocab"),
     ("private name of a value class", ("steps", 3, 1, "vocabulary_"), "_cache"),
     ("non-attribute of a value class", ("steps", 3, 1, "vocabulary_"), "size"),
 ]

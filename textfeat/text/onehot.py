@@ -1,49 +1,138 @@
-"""Sparse one-hot (bag-of-words) encoding of token lists."""
+"""Sparse one-hot (bag-of-words, bag-of-n-grams) encoding of token lists.
+
+The counting is vectorised over the whole batch: the tokens are laid end to
+end (:mod:`textfeat.text._documents`), the word n-grams of every document are
+built by C-level ``map``/``zip`` over that flat list, factorised through one
+dict, and document frequencies come from one ``np.unique`` over ``(document,
+feature)`` codes; the matrix is built in one CSR construction.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
+from numbers import Integral
 from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from textfeat._compat import fit_context
+from textfeat._compat import Interval, RealNotInt, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.text.vocab import VOCABULARY_CONSTRAINTS, Vocabulary
+from textfeat.text._documents import document_index, flatten_documents, positions
+from textfeat.text._unknown import unknown_word
+from textfeat.text.vocab import (
+    BOS,
+    EOS,
+    UNK_ID,
+    VOCABULARY_CONSTRAINTS,
+    Vocabulary,
+    fixed_vocabulary,
+)
 
 __all__ = ["OneHotVectorizer"]
+
+#: Defaults of the parameters added after the first release: a model file
+#: written before them holds none of them and behaves as these say.
+_LATER_DEFAULTS: dict[str, Any] = {
+    "ngram_range": (1, 1),
+    "add_bos": False,
+    "add_eos": False,
+    "min_df": 1,
+    "max_df": 1.0,
+    "vocabulary": None,
+    "stop_words": None,
+    "weighting": None,
+    "sublinear_tf": False,
+    "norm": "l2",
+}
+
+_DF_CONSTRAINT = [
+    Interval(RealNotInt, 0, 1, closed="both"),
+    Interval(Integral, 1, None, closed="left"),
+]
 
 
 class OneHotVectorizer(TransformerMixin, BaseEstimator):
     """Token lists -> CSR matrix with one column per vocabulary entry.
 
-    Row ``i`` is the sum of the one-hot vectors of document ``i``'s tokens
-    (Goldberg, ch. 8: a bag of words), or its indicator if ``binary``. Column
-    ``j`` is vocabulary id ``j``, so the four special symbols (``*PAD*``,
-    ``*UNK*``, ``*S*``, ``*/S*``) are columns 0-3 in every fitted vectorizer.
+    Row ``i`` is the sum of the one-hot vectors of document ``i``'s features
+    (Goldberg, ch. 8: a bag of words, or of word n-grams), its indicator, or
+    its tf-idf weights, as ``weighting`` says. Column ``j`` is vocabulary id
+    ``j``, so the four special symbols (``*PAD*``, ``*UNK*``, ``*S*``,
+    ``*/S*``) are columns 0-3 in every fitted vectorizer.
+
+    A word n-gram is its tokens joined by one space (``"new york"``, column
+    name ``tok=new york``), as in scikit-learn; a token that itself holds a
+    space shares its column with the n-gram of the same spelling. The
+    learned vocabulary orders its entries (unigrams and n-grams together) by
+    their count in ``fit``, most frequent first, ties broken by the code
+    points of the entry, so the order does not depend on document order.
 
     Parameters
     ----------
     binary : bool, default=True
-        1 for a token present in the document; if False, its count.
+        The switch of earlier releases, used when ``weighting`` is None: 1
+        for a feature present in the document, or (False) its count.
     dtype : numpy dtype, default=np.float64
-        Type of the matrix values.
+        Type of the matrix values (a float type for ``weighting="tfidf"``).
     min_count : int, default=1
-        Keep tokens seen at least this often in ``fit``.
+        Keep features seen at least this often in ``fit``.
     max_size : int or None, default=None
-        Keep at most this many tokens (the most frequent), specials apart.
+        Keep at most this many features (the most frequent in ``fit``, ties
+        by code points), specials apart, after the other cut-offs.
     handle_unknown : {"unk", "ignore", "error"}, default="unk"
         A token not in the vocabulary counts in the ``*UNK*`` column, is
         ignored, or raises :class:`~textfeat.UnknownWordError` (a
         ``ValueError`` and a ``KeyError``) naming the token and its document.
+        It applies to single tokens: an n-gram (n >= 2) not in the
+        vocabulary is ignored, as in ``CountVectorizer``.
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
+        Word n-grams of every length from ``min_n`` to ``max_n`` are features
+        (``(1, 2)``: tokens and bigrams).
+    add_bos, add_eos : bool, default=False
+        Put ``*S*`` before / ``*/S*`` after each non-empty document when
+        forming n-grams of length >= 2, so ``*S* the`` is a bigram; the
+        boundary symbols are never unigram features.
+    min_df, max_df : float in [0, 1] or int >= 1, default=1 and 1.0
+        Keep features whose document frequency in ``fit`` is at least
+        ``min_df`` and at most ``max_df``; a float is a proportion of the
+        documents, an int a number of documents (scikit-learn's
+        ``CountVectorizer`` rule; a ``max_df`` below ``min_df`` in documents
+        is a ``ValueError``).
+    vocabulary : list or mapping of str, default=None
+        A fixed vocabulary instead of a learned one (see
+        :func:`textfeat.text.vocab.fixed_vocabulary`): a list gives the ids
+        4, 5, ... in its order, a mapping gives each token its id; the
+        specials keep ids 0-3. Entries may be n-grams (``"new york"``).
+        ``min_count``, ``max_size``, ``min_df`` and ``max_df`` are then not
+        used.
+    stop_words : "english", list of str or None, default=None
+        Tokens removed before the n-grams are formed: a list, or
+        ``"english"`` for spaCy's English list
+        (``spacy.lang.en.stop_words.STOP_WORDS``, lower case: pair it with
+        ``SpacyTokenizer(attr="lower")``). Matching is exact.
+    weighting : {"binary", "count", "tfidf"} or None, default=None
+        The values: indicator, count, or tf-idf with scikit-learn's
+        ``TfidfTransformer`` rule (smooth idf ``ln((1 + n) / (1 + df)) + 1``
+        learned in ``fit``, then ``norm`` on each row). None follows
+        ``binary``.
+    sublinear_tf : bool, default=False
+        With ``weighting="tfidf"``, use ``1 + ln(tf)`` for the counts.
+    norm : {"l2", "l1"} or None, default="l2"
+        With ``weighting="tfidf"``, the norm each row is scaled to (an empty
+        row stays zero).
 
     Attributes
     ----------
     vocabulary_ : Vocabulary
-        Mapping token -> column, with counts (``vocabulary_.counts_``).
+        Mapping feature -> column, with counts (``vocabulary_.counts_``).
+    idf_ : ndarray of float64, shape (len(vocabulary_),)
+        With ``weighting="tfidf"``: the idf of every column.
 
     Examples
     --------
@@ -57,12 +146,33 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
            [0., 0., 0., 0.]])
     >>> vec.transform([["a", "unicorn"]]).toarray()[0, :5]
     array([0., 1., 0., 0., 0.])
+
+    Bigrams with a start symbol, counted:
+
+    >>> vec = OneHotVectorizer(ngram_range=(1, 2), add_bos=True, weighting="count")
+    >>> X = vec.fit_transform([["new", "york", "new", "york"]])
+    >>> vec.get_feature_names_out()[4:].tolist()
+    ['tok=new', 'tok=new york', 'tok=york', 'tok=*S* new', 'tok=york new']
+    >>> X.toarray()[0, 4:].tolist()
+    [2.0, 2.0, 2.0, 1.0, 1.0]
+    >>> vec.inverse_transform(X[:, :])[0][:2].tolist()
+    ['new', 'new york']
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
         "binary": ["boolean"],
         "dtype": "no_validation",
         **VOCABULARY_CONSTRAINTS,
+        "ngram_range": [tuple],
+        "add_bos": ["boolean"],
+        "add_eos": ["boolean"],
+        "min_df": _DF_CONSTRAINT,
+        "max_df": _DF_CONSTRAINT,
+        "vocabulary": [dict, list, tuple, np.ndarray, None],
+        "stop_words": [StrOptions({"english"}), list, tuple, None],
+        "weighting": [StrOptions({"binary", "count", "tfidf"}), None],
+        "sublinear_tf": ["boolean"],
+        "norm": [StrOptions({"l1", "l2"}), None],
     }
 
     def __init__(
@@ -73,19 +183,107 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         min_count: int = 1,
         max_size: int | None = None,
         handle_unknown: str = "unk",
+        ngram_range: tuple[int, int] = (1, 1),
+        add_bos: bool = False,
+        add_eos: bool = False,
+        min_df: float | int = 1,
+        max_df: float | int = 1.0,
+        vocabulary: Any = None,
+        stop_words: str | Sequence[str] | None = None,
+        weighting: str | None = None,
+        sublinear_tf: bool = False,
+        norm: str | None = "l2",
     ) -> None:
         self.binary = binary
         self.dtype = dtype
         self.min_count = min_count
         self.max_size = max_size
         self.handle_unknown = handle_unknown
+        self.ngram_range = ngram_range
+        self.add_bos = add_bos
+        self.add_eos = add_eos
+        self.min_df = min_df
+        self.max_df = max_df
+        self.vocabulary = vocabulary
+        self.stop_words = stop_words
+        self.weighting = weighting
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when the attribute is missing: a vectorizer from a
+        # model file written before these parameters existed behaves as
+        # their defaults say.
+        if name in _LATER_DEFAULTS:
+            return _LATER_DEFAULTS[name]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
 
+    # -- parameters ---------------------------------------------------------
+    def _weighting(self) -> str:
+        """The weighting in force (``weighting``, else the ``binary`` switch)."""
+        if self.weighting is None:
+            return "binary" if self.binary else "count"
+        if self.weighting == "binary" and not self.binary:
+            raise ValueError(
+                "OneHotVectorizer: weighting='binary' contradicts binary=False; "
+                "set only weighting ('binary', 'count' or 'tfidf')."
+            )
+        return self.weighting
+
+    def _ngram_range(self) -> tuple[int, int]:
+        r = self.ngram_range
+        ok = isinstance(r, tuple) and len(r) == 2
+        ok = ok and all(isinstance(n, Integral) and not isinstance(n, bool) for n in r)
+        if not ok or not 1 <= r[0] <= r[1]:
+            raise ValueError(
+                "The 'ngram_range' parameter of OneHotVectorizer must be a tuple "
+                f"(min_n, max_n) of ints with 1 <= min_n <= max_n. Got {r!r} instead."
+            )
+        return int(r[0]), int(r[1])
+
+    def _stop_set(self) -> frozenset[str]:
+        words = self.stop_words
+        if words is None:
+            return frozenset()
+        if isinstance(words, str):
+            if words != "english":
+                raise ValueError(
+                    "The 'stop_words' parameter of OneHotVectorizer must be "
+                    f"'english', a list of str or None. Got {words!r} instead."
+                )
+            from spacy.lang.en.stop_words import STOP_WORDS
+
+            return frozenset(STOP_WORDS)
+        for i, w in enumerate(words):
+            if not isinstance(w, str):
+                raise TypeError(
+                    "The 'stop_words' parameter of OneHotVectorizer must hold "
+                    f"str; got {w!r} ({type(w).__name__}) at position {i}."
+                )
+        return frozenset(words)
+
+    def _check_params(self) -> str:
+        """Checks no constraint table can state; returns the weighting."""
+        dt = np.dtype(self.dtype)  # a bad dtype fails here, naming itself
+        self._ngram_range()
+        self._stop_set()
+        weighting = self._weighting()
+        if weighting == "tfidf" and dt.kind != "f":
+            raise ValueError(
+                "The 'dtype' parameter of OneHotVectorizer must be a float type "
+                f"with weighting='tfidf'. Got {dt} instead."
+            )
+        return weighting
+
+    # -- fitting -------------------------------------------------------------
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
-        """Learn the vocabulary of the token lists ``X``.
+        """Learn the vocabulary (and the idf) of the token lists ``X``.
 
         Parameters
         ----------
@@ -97,30 +295,9 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         -------
         self : OneHotVectorizer
         """
-        return self._fit(
-            check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        )
-
-    def _fit(self, docs: Sequence[Sequence[str]]) -> Self:
-        np.dtype(self.dtype)  # a bad dtype fails here, naming itself
-        self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit(docs)
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        self._fit_encode(docs)
         return self
-
-    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:
-        """Encode token lists as a CSR matrix.
-
-        Parameters
-        ----------
-        X : iterable of sequences of str
-            Tokenized documents.
-
-        Returns
-        -------
-        scipy.sparse.csr_matrix of shape (n_documents, len(vocabulary_))
-            Sorted indices, no duplicate entries.
-        """
-        check_is_fitted(self)
-        return self._encode(check_token_lists(X, step=type(self).__name__))
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit_transform(
@@ -139,33 +316,248 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         scipy.sparse.csr_matrix of shape (n_documents, len(vocabulary_))
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        return self._fit(docs)._encode(docs)
+        return self._fit_encode(docs)
 
-    def _encode(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        ids, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
-        target = np.dtype(self.dtype)
-        counts = target.kind in "iu" and not self.binary  # summed: could wrap
-        data = np.ones(len(ids), dtype=np.int64 if counts else target)
-        X_out = sp.csr_matrix(
-            (data, ids, offsets), shape=(len(docs), len(self.vocabulary_))
+    def _fit_encode(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        weighting = self._check_params()
+        segments = self._analyze(docs)
+        if self.vocabulary is not None:
+            self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
+            parts = [self._ids_of(strings) for _, strings, _ in segments]
+            counts = self._count_matrix(segments, parts, len(docs))
+        else:
+            counts = self._learn(segments, len(docs))
+        self.__dict__.pop("idf_", None)
+        if weighting == "tfidf":
+            df = np.bincount(counts.indices, minlength=counts.shape[1])
+            n = counts.shape[0]
+            self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        return self._weight(counts, weighting)
+
+    def _learn(
+        self, segments: list[tuple[int, list[str], np.ndarray]], n_docs: int
+    ) -> sp.csr_matrix:
+        """Learn the vocabulary from the features; return the count matrix."""
+        strings = list(chain.from_iterable(s for _, s, _ in segments))
+        index = dict(zip(dict.fromkeys(strings), range(len(strings)), strict=False))
+        uniq = list(index)
+        codes = np.fromiter(map(index.__getitem__, strings), np.int64, len(strings))
+        totals = np.bincount(codes, minlength=len(uniq))
+        keep = self._df_mask(segments, codes, len(uniq), n_docs, totals)
+        counts = Counter(dict(zip(uniq, totals.tolist(), strict=True)))
+        kept = None if keep is None else frozenset(compress(uniq, keep))
+        self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit_counts(
+            counts, kept
         )
-        X_out.sum_duplicates()  # sorts each row and adds repeated tokens
-        if counts:
+        stoi = self.vocabulary_.stoi_
+        code_ids = np.fromiter(map(stoi.get, uniq, repeat(-1)), np.int64, len(uniq))
+        ids = code_ids[codes]
+        bounds = np.cumsum([0, *(len(s) for _, s, _ in segments)])
+        parts = [ids[bounds[k] : bounds[k + 1]] for k in range(len(segments))]
+        return self._count_matrix(segments, parts, n_docs)
+
+    def _df_mask(
+        self,
+        segments: list[tuple[int, list[str], np.ndarray]],
+        codes: np.ndarray,
+        n_uniq: int,
+        n_docs: int,
+        totals: np.ndarray,
+    ) -> np.ndarray | None:
+        """Which features pass ``min_df``/``max_df`` (None: no cut-off at all)."""
+        high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
+        low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
+        if high < low:
+            raise ValueError(
+                "max_df corresponds to < documents than min_df: OneHotVectorizer "
+                f"got min_df={self.min_df!r} ({low:g} documents) and max_df="
+                f"{self.max_df!r} ({high:g} documents) for {n_docs} documents."
+            )
+        if low <= 1 and high >= n_docs:
+            return None
+        doc_of = np.concatenate([d for _, _, d in segments])
+        pairs = np.unique(doc_of * n_uniq + codes)
+        df = np.bincount(pairs % n_uniq, minlength=n_uniq)
+        keep = (df >= low) & (df <= high)
+        if not (keep & (totals >= self.min_count)).any():
+            raise ValueError(
+                "After pruning, no terms remain: no feature of OneHotVectorizer "
+                f"has a document frequency in [{low:g}, {high:g}] (min_df="
+                f"{self.min_df!r}, max_df={self.max_df!r}, {n_docs} documents) and "
+                f"a count >= min_count={self.min_count}. Try a lower min_df or a "
+                "higher max_df."
+            )
+        return keep
+
+    # -- encoding ------------------------------------------------------------
+    def transform(self, X: Iterable[Sequence[str]]) -> sp.csr_matrix:
+        """Encode token lists as a CSR matrix.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            Tokenized documents.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, len(vocabulary_))
+            Sorted indices, no duplicate entries.
+        """
+        check_is_fitted(self)
+        docs = check_token_lists(X, step=type(self).__name__)
+        weighting = self._check_params()
+        if self._ngram_range() == (1, 1) and not self._stop_set():
+            ids, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
+            counts = sp.csr_matrix(
+                (np.ones(len(ids), dtype=np.int64), ids, offsets),
+                shape=(len(docs), len(self.vocabulary_)),
+            )
+            counts.sum_duplicates()  # sorts each row and adds repeated tokens
+        else:
+            segments = self._analyze(docs)
+            parts = [self._ids_of(strings) for _, strings, _ in segments]
+            counts = self._count_matrix(segments, parts, len(docs))
+        return self._weight(counts, weighting)
+
+    def _ids_of(self, strings: list[str]) -> np.ndarray:
+        get = self.vocabulary_.stoi_.get
+        return np.fromiter(map(get, strings, repeat(-1)), np.int64, len(strings))
+
+    def _analyze(
+        self, docs: Sequence[Sequence[str]]
+    ) -> list[tuple[int, list[str], np.ndarray]]:
+        """``(n, features, document of each feature)`` for every n-gram length."""
+        flat, offsets = flatten_documents(docs)
+        stop = self._stop_set()
+        if stop and flat:
+            keep = ~np.fromiter(map(stop.__contains__, flat), bool, len(flat))
+            lengths = np.bincount(document_index(offsets)[keep], minlength=len(docs))
+            flat = list(compress(flat, keep))
+            np.cumsum(lengths, out=offsets[1:])
+        lo, hi = self._ngram_range()
+        return [
+            (n, *_ngrams(flat, offsets, n, self.add_bos, self.add_eos))
+            for n in range(lo, hi + 1)
+        ]
+
+    def _count_matrix(
+        self,
+        segments: list[tuple[int, list[str], np.ndarray]],
+        parts: list[np.ndarray],
+        n_docs: int,
+    ) -> sp.csr_matrix:
+        """Counts of the vocabulary's columns (int64 CSR, canonical).
+
+        ``parts[k]`` holds the vocabulary id of each feature of
+        ``segments[k]``, ``-1`` for one not in the vocabulary.
+        """
+        rows, cols = [], []
+        for (n, strings, doc_of), ids in zip(segments, parts, strict=True):
+            missing = ids < 0
+            if n == 1 and missing.any():
+                if self.handle_unknown == "error":
+                    pos = int(np.flatnonzero(missing)[0])
+                    raise unknown_word(
+                        strings[pos], f"in document at index {int(doc_of[pos])}"
+                    )
+                if self.handle_unknown == "unk":
+                    ids = np.where(missing, UNK_ID, ids)
+                    missing = np.zeros_like(missing)
+            rows.append(doc_of[~missing])
+            cols.append(ids[~missing])
+        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+        col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+        out = sp.coo_matrix(
+            (np.ones(len(row), dtype=np.int64), (row, col)),
+            shape=(n_docs, len(self.vocabulary_)),
+        ).tocsr()
+        out.sum_duplicates()
+        return out
+
+    def _weight(self, counts: sp.csr_matrix, weighting: str) -> sp.csr_matrix:
+        """The values ``weighting`` asks for, in ``dtype``."""
+        target = np.dtype(self.dtype)
+        if weighting == "tfidf":
+            idf = self._checked_idf()
+            X_out = counts.astype(np.float64)
+            if self.sublinear_tf:
+                np.log(X_out.data, out=X_out.data)
+                X_out.data += 1.0
+            X_out.data *= idf[X_out.indices]
+            if self.norm is not None:
+                X_out = normalize(X_out, norm=self.norm, copy=False)
+            return X_out.astype(target)
+        if weighting == "binary":
+            X_out = counts.astype(target)
+            X_out.data.fill(1)
+            return X_out
+        if target.kind in "iu":
             top = int(np.iinfo(target).max)
-            if X_out.nnz and int(X_out.data.max()) > top:
+            if counts.nnz and int(counts.data.max()) > top:
                 raise ValueError(
                     f"The 'dtype' parameter of OneHotVectorizer is {target}, which "
                     f"holds counts up to {top}; a token occurs "
-                    f"{int(X_out.data.max())} times in one document. Use a wider "
+                    f"{int(counts.data.max())} times in one document. Use a wider "
                     "integer type, a float type or binary=True."
                 )
-            X_out = X_out.astype(target)
-        if self.binary:
-            X_out.data.fill(1)
-        return X_out
+        return counts.astype(target)
+
+    def _checked_idf(self) -> np.ndarray:
+        """``idf_``, refused unless it is what ``fit`` makes (a model file can lie)."""
+        idf = self.__dict__.get("idf_")
+        if idf is None:
+            raise ValueError(
+                "OneHotVectorizer: weighting='tfidf' needs the idf_ learned in "
+                "fit; fit again after setting weighting='tfidf'."
+            )
+        ok = isinstance(idf, np.ndarray) and idf.dtype == np.float64
+        ok = ok and idf.shape == (len(self.vocabulary_),)
+        if not ok or not np.all(np.isfinite(idf)) or not np.all(idf >= 1.0):
+            raise ValueError(
+                "OneHotVectorizer: idf_ must be a float64 array of "
+                f"{len(self.vocabulary_)} finite values >= 1 (one per column), as "
+                "fit makes it; refit (the model file may be damaged)."
+            )
+        return idf
+
+    def inverse_transform(self, X: Any) -> list[np.ndarray]:
+        """The features with a non-zero value in each row.
+
+        Parameters
+        ----------
+        X : sparse matrix or array-like, shape (n_documents, len(vocabulary_))
+            Output of :meth:`transform`, or any matrix of that width.
+
+        Returns
+        -------
+        list of ndarray of str objects
+            One array per row, in column order (the n-grams as their tokens
+            joined by a space, as :meth:`get_feature_names_out` without
+            ``tok=``), as ``CountVectorizer.inverse_transform``.
+
+        Examples
+        --------
+        >>> vec = OneHotVectorizer().fit([["a", "b"], ["b"]])
+        >>> [row.tolist() for row in vec.inverse_transform(vec.transform([["b", "x"]]))]
+        [['*UNK*', 'b']]
+        """
+        check_is_fitted(self)
+        size = len(self.vocabulary_)
+        M = sp.csr_matrix(X) if sp.issparse(X) else np.asarray(X)
+        if M.ndim != 2 or M.shape[1] != size or M.dtype.kind not in "biuf":
+            raise ValueError(
+                "OneHotVectorizer.inverse_transform expects a 2-d numeric matrix "
+                f"with {size} columns (one per vocabulary entry); got shape "
+                f"{M.shape} and dtype {M.dtype}."
+            )
+        M = sp.csr_matrix(M)
+        M.eliminate_zeros()
+        M.sort_indices()
+        itos = np.asarray(self.vocabulary_.itos_, dtype=object)
+        return [itos[M.indices[M.indptr[i] : M.indptr[i + 1]]] for i in range(M.shape[0])]
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Column names, ``tok=<token>``.
+        """Column names, ``tok=<token>`` (``tok=new york`` for an n-gram).
 
         Parameters
         ----------
@@ -178,3 +570,44 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray([f"tok={t}" for t in self.vocabulary_.itos_], dtype=object)
+
+
+def _ngrams(
+    flat: list[str], offsets: np.ndarray, n: int, add_bos: bool, add_eos: bool
+) -> tuple[list[str], np.ndarray]:
+    """The n-grams of every document (tokens joined by a space) and their document.
+
+    Examples
+    --------
+    >>> grams, doc = _ngrams(["a", "b", "c", "d"], np.array([0, 3, 3, 4]), 2, True, False)
+    >>> grams, doc.tolist()
+    (['*S* a', 'a b', 'b c', '*S* d'], [0, 0, 0, 2])
+    """
+    if n == 1:
+        return flat, document_index(offsets)
+    lengths = np.diff(offsets)
+    if add_bos or add_eos:
+        nonempty = lengths > 0
+        grown = lengths + (int(add_bos) + int(add_eos)) * nonempty
+        new_offsets = np.zeros_like(offsets)
+        np.cumsum(grown, out=new_offsets[1:])
+        seq = np.empty(int(new_offsets[-1]), dtype=object)
+        tokens = np.empty(len(flat), dtype=object)
+        tokens[:] = flat
+        seq[positions(offsets) + new_offsets[document_index(offsets)] + add_bos] = tokens
+        if add_bos:
+            seq[new_offsets[:-1][nonempty]] = BOS
+        if add_eos:
+            seq[new_offsets[1:][nonempty] - 1] = EOS
+        flat, offsets, lengths = seq.tolist(), new_offsets, grown
+    n_windows = np.maximum(lengths - n + 1, 0)
+    if len(flat) < n or not n_windows.any():
+        return [], np.zeros(0, dtype=np.int64)
+    win_offsets = np.zeros_like(offsets)
+    np.cumsum(n_windows, out=win_offsets[1:])
+    doc_of = document_index(win_offsets)
+    valid = np.zeros(len(flat) - n + 1, dtype=bool)
+    valid[offsets[:-1][doc_of] + positions(win_offsets)] = True
+    joined = map(" ".join, zip(*(flat[k:] for k in range(n)), strict=False))
+    return list(compress(joined, valid)), doc_of
+

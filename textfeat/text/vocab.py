@@ -17,7 +17,7 @@ EOS      ``*/S*``    3
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from numbers import Integral
 from typing import Literal, Self
@@ -42,6 +42,7 @@ __all__ = [
     "UnknownWordError",
     "Vocabulary",
     "count_tokens",
+    "fixed_vocabulary",
 ]
 
 PAD = "*PAD*"
@@ -137,13 +138,19 @@ class Vocabulary(Mapping[str, int]):
         """
         return self.fit_counts(count_tokens(docs))
 
-    def fit_counts(self, counts: Mapping[str, int]) -> Self:
+    def fit_counts(
+        self, counts: Mapping[str, int], keep: Container[str] | None = None
+    ) -> Self:
         """Build the mapping from token counts instead of documents.
 
         Parameters
         ----------
         counts : mapping of str to int
             Token counts, for example merged from several shards.
+        keep : container of str or None, default=None
+            If given, only these tokens may enter the vocabulary (a caller's
+            own filter, such as a document-frequency cut-off); ``counts_``
+            still holds every count.
 
         Returns
         -------
@@ -169,6 +176,8 @@ class Vocabulary(Mapping[str, int]):
             kept = [t for t, c in self.counts_.items() if c >= min_count]
         else:
             kept = list(self.counts_)
+        if keep is not None:
+            kept = list(filter(keep.__contains__, kept))
         if specials & self.counts_.keys():
             kept = [t for t in kept if t not in specials]
         if not kept:
@@ -328,6 +337,134 @@ class Vocabulary(Mapping[str, int]):
         else:
             ids[missing] = UNK_ID
         return ids, offsets
+
+
+def fixed_vocabulary(vocabulary: object, owner: str) -> Vocabulary:
+    """A :class:`Vocabulary` from a user's fixed ``vocabulary`` parameter.
+
+    A list (or tuple, or 1-d array) of str gives the ids in its order, after
+    the four specials: ``["cat", "dog"]`` maps ``cat`` to 4 and ``dog`` to 5.
+    It may start with the four specials in their order (``SPECIALS``), and
+    may hold no special anywhere else. A mapping gives each token its id:
+    regular ids must be exactly ``4, 5, ..., 3 + n`` (no gap, no repeat), and
+    a special, if present, must have its fixed id. ``counts_`` is empty.
+
+    Parameters
+    ----------
+    vocabulary : list or mapping of str
+        The value of the ``vocabulary`` parameter.
+    owner : str
+        The class whose parameter it is, for error messages.
+
+    Returns
+    -------
+    Vocabulary
+
+    Raises
+    ------
+    ValueError
+        On a duplicate token, a repeated or missing id, a special out of
+        place, no regular token, or a set or str (which have no order of
+        tokens).
+    TypeError
+        On a token that is not a str or an id that is not an int.
+
+    Examples
+    --------
+    >>> fixed_vocabulary(["cat", "dog"], "Demo").itos_
+    ['*PAD*', '*UNK*', '*S*', '*/S*', 'cat', 'dog']
+    >>> fixed_vocabulary({"dog": 5, "cat": 4, "*UNK*": 1}, "Demo")["dog"]
+    5
+    >>> fixed_vocabulary(["cat", "cat"], "Demo")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'vocabulary' parameter of Demo holds 'cat' twice (at positions 0 and 1); each token must appear once.
+    """
+    where = f"The 'vocabulary' parameter of {owner}"
+    n_special = len(SPECIALS)
+    if isinstance(vocabulary, Mapping):
+        regular: dict[int, str] = {}
+        for tok, i in vocabulary.items():
+            if not isinstance(tok, str):
+                raise TypeError(
+                    f"{where} must map str tokens to ids; got the key {tok!r} "
+                    f"({type(tok).__name__})."
+                )
+            if isinstance(i, bool) or not isinstance(i, Integral):
+                raise TypeError(
+                    f"{where} must map tokens to int ids; got {tok!r}: {i!r} "
+                    f"({type(i).__name__})."
+                )
+            i = int(i)
+            if tok in SPECIALS:
+                if i != SPECIALS.index(tok):
+                    raise ValueError(
+                        f"{where} gives the special {tok!r} the id {i}; its id is "
+                        f"fixed at {SPECIALS.index(tok)}."
+                    )
+                continue
+            if i < n_special:
+                raise ValueError(
+                    f"{where} gives {tok!r} the id {i}; ids 0-{n_special - 1} "
+                    f"belong to the specials {SPECIALS}, regular ids start at "
+                    f"{n_special} (a 0-based mapping can be passed as the list "
+                    "sorted(mapping, key=mapping.get))."
+                )
+            if i in regular:
+                raise ValueError(
+                    f"{where} gives the id {i} to both {regular[i]!r} and {tok!r}; "
+                    "each id must appear once."
+                )
+            regular[i] = tok
+        top = n_special + len(regular)
+        for i in range(n_special, top):
+            if i not in regular:
+                raise ValueError(
+                    f"{where} has no token with the id {i} (its {len(regular)} "
+                    f"regular tokens must have the ids {n_special}..{top - 1}, "
+                    "without gaps)."
+                )
+        tokens = [regular[i] for i in range(n_special, top)]
+    elif isinstance(vocabulary, (str, bytes, set, frozenset)) or not isinstance(
+        vocabulary, (Sequence, np.ndarray)
+    ):
+        raise ValueError(
+            f"{where} must be a list of str (ids in its order) or a mapping of "
+            f"str to id; got {type(vocabulary).__name__} {vocabulary!r:.60}"
+            + (" (a set has no order)." if isinstance(vocabulary, (set, frozenset))
+               else ".")
+        )
+    else:
+        tokens = list(vocabulary)
+        start = n_special if tuple(tokens[:n_special]) == SPECIALS else 0
+        tokens = tokens[start:]
+        seen: dict[str, int] = {}
+        for pos, tok in enumerate(tokens, start):
+            if not isinstance(tok, str):
+                raise TypeError(
+                    f"{where} must hold str tokens; got {tok!r} "
+                    f"({type(tok).__name__}) at position {pos}."
+                )
+            if tok in seen:
+                raise ValueError(
+                    f"{where} holds {tok!r} twice (at positions {seen[tok]} and "
+                    f"{pos}); each token must appear once."
+                )
+            seen[tok] = pos
+        for special in SPECIALS:
+            if special in seen:
+                raise ValueError(
+                    f"{where} holds the special {special!r} at position "
+                    f"{seen[special]}; a list may hold the specials only as its "
+                    f"first {n_special} entries, in the order {SPECIALS}."
+                )
+    if not tokens:
+        raise ValueError(f"{where} holds no regular token; give at least one.")
+    vocab = Vocabulary()
+    vocab.counts_ = Counter()
+    vocab.itos_ = [*SPECIALS, *tokens]
+    vocab.stoi_ = {tok: i for i, tok in enumerate(vocab.itos_)}
+    return vocab
 
 
 def count_tokens(docs: Iterable[Iterable[str]]) -> Counter[str]:
