@@ -31,6 +31,8 @@ from textfeat.corpus import (
 from textfeat.dense.cbow import CBOWVectorizer
 from textfeat.dense.ppmi import PPMIVectors
 from textfeat.dense.vectors import WordVectors
+from textfeat.info.loss import log_loss_from_logits
+from textfeat.info.scoring import joint_entropy, js_score, kl_score
 from textfeat.persist import ModelFileError
 from textfeat.persist import load as load_model
 from textfeat.persist import save as save_model
@@ -108,9 +110,13 @@ __all__ = [
     "entropy",
     "featurize",
     "goldberg_signature",
+    "joint_entropy",
+    "js_score",
+    "kl_score",
     "load_features",
     "load_jsonl",
     "load_model",
+    "log_loss_from_logits",
     "log_softmax",
     "logsumexp",
     "mutual_info",

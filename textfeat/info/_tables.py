@@ -25,6 +25,7 @@ from textfeat._compat import Interval, StrOptions
 __all__ = [
     "BASE",
     "CATEGORIES",
+    "DISCRETE",
     "N_BINS",
     "Categories",
     "Tables",
@@ -32,6 +33,7 @@ __all__ = [
     "conditional_entropy_sum",
     "entropy_sum",
     "finish",
+    "joint_entropy_sum",
     "mi_sum",
     "prepare",
     "prepare_unlabelled",
@@ -44,6 +46,8 @@ Categories = Literal["presence", "counts", "quantile"]
 CATEGORIES = StrOptions({"presence", "counts", "quantile"})
 BASE = Interval(Real, 1, None, closed="neither")
 N_BINS = Interval(Integral, 2, None, closed="left")
+#: ``discrete_features``: None, "auto", a bool, a boolean mask or column indices.
+DISCRETE = [StrOptions({"auto"}), "boolean", "array-like", None]
 
 
 # --------------------------------------------------------------------------
@@ -56,7 +60,121 @@ def check_base(base: float) -> float:
     return math.log(base)
 
 
-def _check_X(X: Any, categories: str, n_bins: int) -> sp.csr_matrix | sp.csc_matrix:
+def _check_X(
+    X: Any, categories: str, n_bins: int, discrete_features: Any = None
+) -> tuple[sp.csr_matrix | sp.csc_matrix, str]:
+    """Validate ``X``; return a matrix whose non-zeros are categories, and how.
+
+    The second value is the grouping :func:`_tables` applies: ``"presence"``
+    or ``"counts"`` (``"quantile"`` input comes back as bin numbers, grouped
+    like counts). With ``discrete_features`` the discrete columns keep their
+    values (each distinct value a category, negative values included) and the
+    other columns are binned, which needs ``categories="quantile"``.
+    """
+    if discrete_features is not None:
+        return _check_mixed(X, categories, n_bins, discrete_features)
+    Xs = _check_categories(X, categories, n_bins)
+    return Xs, ("counts" if categories == "quantile" else categories)
+
+
+def _discrete_mask(discrete_features: Any, n_features: int, sparse: bool) -> np.ndarray:
+    """``discrete_features`` as a boolean mask, read as scikit-learn reads it.
+
+    ``"auto"`` means every column of a sparse ``X`` and none of a dense one;
+    a bool applies to every column; an array is a boolean mask of length
+    ``n_features`` or the indices of the discrete columns (negative indices
+    count from the end, as in NumPy).
+    """
+    if isinstance(discrete_features, str):  # "auto", checked by validate_params
+        return np.full(n_features, sparse)
+    if isinstance(discrete_features, (bool, np.bool_)):
+        return np.full(n_features, bool(discrete_features))
+    given = discrete_features
+    try:
+        arr = np.asarray(given)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"discrete_features must be a boolean mask or an array of column "
+            f"indices; could not read {given!r} as an array ({exc})."
+        ) from None
+    if arr.ndim != 1:
+        raise ValueError(
+            f"discrete_features must be 1-d (a boolean mask or column indices); "
+            f"got an array of shape {arr.shape}."
+        )
+    if arr.dtype == bool:
+        if arr.shape[0] != n_features:
+            raise ValueError(
+                f"discrete_features is a boolean mask of length {arr.shape[0]}, "
+                f"but X has {n_features} features."
+            )
+        return arr.copy()
+    if arr.size == 0:
+        return np.zeros(n_features, dtype=bool)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"discrete_features must be a boolean mask or integer column "
+            f"indices; got an array of dtype {arr.dtype} ({given!r})."
+        )
+    bad = (arr < -n_features) | (arr >= n_features)
+    if bad.any():
+        raise ValueError(
+            f"discrete_features holds column index {int(arr[bad][0])}, out of "
+            f"range for X with {n_features} features."
+        )
+    mask = np.zeros(n_features, dtype=bool)
+    mask[arr] = True
+    return mask
+
+
+def _check_mixed(
+    X: Any, categories: str, n_bins: int, discrete_features: Any
+) -> tuple[sp.csr_matrix | sp.csc_matrix, str]:
+    X = check_array(
+        X,
+        accept_sparse=("csr", "csc"),
+        dtype="numeric",
+        ensure_all_finite=True,
+        ensure_min_samples=0,
+        ensure_min_features=0,
+        input_name="X",
+    )
+    _check_not_empty(X)
+    mask = _discrete_mask(discrete_features, X.shape[1], sp.issparse(X))
+    if mask.all():
+        if not sp.issparse(X):
+            return sp.csr_matrix(X), "counts"
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
+        return X, "counts"
+    continuous = np.flatnonzero(~mask)
+    if categories != "quantile":
+        raise ValueError(
+            f"discrete_features marks {continuous.shape[0]} column(s) as "
+            f"continuous (the first: {continuous[:5].tolist()}), and "
+            f"categories={categories!r} cannot score a continuous column "
+            "exactly. scikit-learn estimates their mutual information with a "
+            "nearest-neighbour estimator, which contingency tables cannot "
+            "reproduce. Pass categories='quantile' to bin them into n_bins "
+            "equal-frequency bins, mark them discrete, or score them with "
+            "sklearn.feature_selection.mutual_info_classif."
+        )
+    if sp.issparse(X):
+        raise TypeError(
+            "discrete_features marks continuous columns, which "
+            "categories='quantile' bins, and bins need a dense X; X is a sparse "
+            "matrix. Pass X.toarray(), or discrete_features=True for sparse "
+            "counts."
+        )
+    codes = np.array(X, dtype=np.float64)
+    codes[:, continuous] = _quantile_codes(codes[:, continuous], n_bins)
+    return sp.csr_matrix(codes), "counts"
+
+
+def _check_categories(
+    X: Any, categories: str, n_bins: int
+) -> sp.csr_matrix | sp.csc_matrix:
     """Validate ``X`` and return a CSR/CSC matrix whose non-zeros are categories.
 
     For ``"presence"`` and ``"counts"`` the values are kept as given (explicit
@@ -342,11 +460,12 @@ def prepare(
     categories: str,
     n_bins: int,
     sample_weight: Any,
+    discrete_features: Any = None,
 ) -> tuple[Tables, np.ndarray]:
-    Xs = _check_X(X, categories, n_bins)
+    Xs, grouping = _check_X(X, categories, n_bins, discrete_features)
     classes, codes = _check_y(y, Xs.shape[0])
     weight = _check_sample_weight(sample_weight, Xs.shape[0])
-    return _tables(Xs, codes, classes.shape[0], categories, weight), classes
+    return _tables(Xs, codes, classes.shape[0], grouping, weight), classes
 
 
 # --------------------------------------------------------------------------
@@ -436,16 +555,40 @@ def conditional_entropy_sum(t: Tables) -> np.ndarray:
     return s
 
 
+def joint_entropy_sum(t: Tables) -> np.ndarray:
+    """``N * H(X_j, Y)`` in nats, from the cells of the joint table directly."""
+    d, N = t.n_features, t.total
+    nc = t.class_n
+    s = -_group_sum(
+        t.cat_feature[t.catcell_cat],
+        weights=xlogr(t.catcell_n, t.catcell_n, N),
+        minlength=d,
+    )
+    # zero category, classes where the feature occurs ...
+    cell_n0 = np.maximum(nc[t.cell_class] - t.cell_n, 0.0)
+    s -= _group_sum(t.cell_feature, weights=xlogr(cell_n0, cell_n0, N), minlength=d)
+    # ... and classes where it never occurs: the whole class is in category 0
+    class_terms = xlogr(nc, nc, N)
+    s -= class_terms.sum() - _group_sum(
+        t.cell_feature, weights=class_terms[t.cell_class], minlength=d
+    )
+    return s
+
+
 def finish(s: np.ndarray, total: float, log_base: float) -> np.ndarray:
     """Divide by ``N`` and ``log(base)``; clip rounding below zero to zero."""
     return np.maximum(s / (total * log_base), 0.0)
 
 
 def prepare_unlabelled(
-    X: Any, categories: str, n_bins: int, sample_weight: Any
+    X: Any,
+    categories: str,
+    n_bins: int,
+    sample_weight: Any,
+    discrete_features: Any = None,
 ) -> Tables:
     """The category counts of ``X`` alone (one dummy class), for ``H(X_j)``."""
-    Xs = _check_X(X, categories, n_bins)
+    Xs, grouping = _check_X(X, categories, n_bins, discrete_features)
     weight = _check_sample_weight(sample_weight, Xs.shape[0])
     codes = np.zeros(Xs.shape[0], dtype=np.intp)
-    return _tables(Xs, codes, 1, categories, weight)
+    return _tables(Xs, codes, 1, grouping, weight)

@@ -1,4 +1,4 @@
-"""Per-class feature scores: one-vs-rest MI or PMI, and the top features.
+"""Per-class feature scores: one-vs-rest MI or PMI, KL or JS, and the top features.
 
 :func:`class_scores` crosses "feature present" with "sample in class ``c``"
 for every feature and class from the same sparse contingency counts as
@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from textfeat._compat import HasMethods, Interval, StrOptions, validate_params
+from textfeat.info._divergence import divergence_table
 from textfeat.info._tables import (
     BASE,
     Tables,
@@ -39,7 +40,7 @@ __all__ = ["class_scores", "top_features"]
     {
         "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
-        "score": [StrOptions({"mi", "pmi"})],
+        "score": [StrOptions({"mi", "pmi", "kl", "js"})],
         "base": [BASE],
         "sample_weight": ["array-like", None],
     },
@@ -49,7 +50,7 @@ def class_scores(
     X: Any,
     y: Any,
     *,
-    score: Literal["mi", "pmi"] = "mi",
+    score: Literal["mi", "pmi", "kl", "js"] = "mi",
     base: float = math.e,
     sample_weight: Any = None,
 ) -> np.ndarray:
@@ -66,13 +67,19 @@ def class_scores(
         Non-negative feature matrix; non-zero means present.
     y : array-like of shape (n_samples,)
         Class labels, at least two distinct classes.
-    score : {"mi", "pmi"}, default="mi"
+    score : {"mi", "pmi", "kl", "js"}, default="mi"
         ``"mi"``: mutual information of the 2x2 table, which is high for
         features strongly associated with the class *or* with its absence.
         ``"pmi"``: pointwise mutual information
         ``log(P(present, c) / (P(present) P(c)))``, positive when the feature
         is over-represented in the class, ``-inf`` where the feature never
         occurs in the class (or at all); it favours rare features.
+        ``"kl"``: ``KL(P(X_j | c) || P(X_j))``, the Kullback-Leibler
+        divergence of the feature's presence distribution in the class from
+        its distribution overall; averaged over the classes with weights
+        ``P(c)`` it is the mutual information ``I(X_j; Y)``.
+        ``"js"``: the Jensen-Shannon divergence of the same two
+        distributions, symmetric and at most ``log 2``.
     base : float, default=math.e
         Base of the logarithm, greater than 1.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -96,6 +103,9 @@ def class_scores(
     >>> class_scores(X, y, score="pmi", base=2)
     array([[-inf,   1.],
            [  0.,   0.]])
+    >>> class_scores(X, y, score="kl", base=2)
+    array([[1., 1.],
+           [0., 0.]])
     """
     log_base = check_base(base)
     t, classes = prepare(X, y, "presence", 2, sample_weight)
@@ -110,6 +120,8 @@ def _class_counts(t: Tables, n_classes: int) -> sp.csc_matrix:
 
 
 def _class_scores(t: Tables, n_classes: int, score: str, log_base: float) -> np.ndarray:
+    if score in ("kl", "js"):
+        return divergence_table(t, n_classes, score) / log_base
     d, k, N = t.n_features, n_classes, t.total
     n11 = _class_counts(t, k)
     n1 = t.feature_n
@@ -162,7 +174,7 @@ def _feature_names(feature_names: Any, n_features: int) -> np.ndarray:
         "y": ["array-like"],
         "n_top": [Interval(Integral, 1, None, closed="left")],
         "feature_names": ["array-like", HasMethods(["get_feature_names_out"]), None],
-        "score": [StrOptions({"mi", "pmi"})],
+        "score": [StrOptions({"mi", "pmi", "kl", "js"})],
         "positive": ["boolean"],
         "min_count": [Interval(Real, 0, None, closed="left")],
         "base": [BASE],
@@ -176,7 +188,7 @@ def top_features(
     *,
     n_top: int = 10,
     feature_names: Sequence[str] | Any | None = None,
-    score: Literal["mi", "pmi"] = "mi",
+    score: Literal["mi", "pmi", "kl", "js"] = "mi",
     positive: bool = True,
     min_count: float = 1,
     base: float = math.e,
@@ -196,8 +208,8 @@ def top_features(
         Names of the columns of ``X``, or any fitted object with
         ``get_feature_names_out`` (a vectorizer, a pipeline). ``None`` gives
         ``x0``, ``x1``, ...
-    score : {"mi", "pmi"}, default="mi"
-        One-vs-rest score; see :func:`class_scores`.
+    score : {"mi", "pmi", "kl", "js"}, default="mi"
+        Per-class score; see :func:`class_scores`.
     positive : bool, default=True
         Keep only features over-represented in the class (occurring in a
         larger share of its samples than of all samples). One-vs-rest mutual

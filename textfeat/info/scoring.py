@@ -7,9 +7,15 @@ matrix and a vector of class labels ``y``:
 
 * :func:`entropy`: ``H(X_j)``;
 * :func:`conditional_entropy`: ``H(Y | X_j)``;
+* :func:`joint_entropy`: ``H(X_j, Y)``;
 * :func:`mutual_info`: ``I(X_j; Y) = H(Y) - H(Y | X_j)``, a scorer that plugs
   into :class:`~sklearn.feature_selection.SelectKBest` and
   :class:`~sklearn.feature_selection.SelectPercentile`;
+* :func:`kl_score` and :func:`js_score`: for each class ``c``, the KL or
+  Jensen-Shannon divergence between ``P(X_j | c)`` and ``P(X_j)``, reduced
+  over the classes (largest, or prior-weighted mean) to one score per
+  feature, also a ``SelectKBest`` scorer; ``class_scores(score="kl")`` and
+  ``score="js"`` give the whole ``(n_features, n_classes)`` table;
 * :func:`class_scores` and :func:`top_features` (in
   :mod:`textfeat.info.per_class`, re-exported here): the one-vs-rest 2x2
   mutual information (or pointwise mutual information) of each feature with
@@ -27,6 +33,22 @@ How a column is turned into categories is chosen with ``categories``:
     Dense continuous features (embeddings, for instance) are cut into
     ``n_bins`` equal-frequency bins per column; equal values always share a
     bin, so a constant column is one bin.
+
+.. rubric:: Mixed matrices: ``discrete_features``
+
+``discrete_features`` names the columns that hold category labels, read as
+:func:`~sklearn.feature_selection.mutual_info_classif` reads it (boolean mask,
+column indices, a bool, or ``"auto"``). A discrete column is scored by its
+distinct values (negative values are categories too), exactly as
+scikit-learn scores a discrete column, i.e. as
+:func:`sklearn.metrics.mutual_info_score`. scikit-learn estimates the mutual
+information of a *continuous* column with a nearest-neighbour estimator that
+adds random noise; that estimate is not a function of a contingency table,
+so these scorers do not imitate it: continuous columns are refused with a
+``ValueError`` unless ``categories="quantile"``, which bins them into
+``n_bins`` equal-frequency bins (a plug-in score of the binned column, not
+scikit-learn's estimate). ``categories`` only applies to the columns that are
+not discrete.
 
 Everything is computed from sparse contingency counts in a few vectorised
 operations: with ``B`` the presence pattern of ``X`` and ``Y`` the one-hot
@@ -50,20 +72,23 @@ The input checks and the contingency tables are in
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from textfeat._compat import validate_params
+from textfeat._compat import StrOptions, validate_params
+from textfeat.info._divergence import divergence_table
 from textfeat.info._tables import (
     BASE,
     CATEGORIES,
+    DISCRETE,
     N_BINS,
     Categories,
     check_base,
     conditional_entropy_sum,
     entropy_sum,
     finish,
+    joint_entropy_sum,
     mi_sum,
     prepare,
     prepare_unlabelled,
@@ -74,6 +99,9 @@ __all__ = [
     "class_scores",
     "conditional_entropy",
     "entropy",
+    "joint_entropy",
+    "js_score",
+    "kl_score",
     "mutual_info",
     "top_features",
 ]
@@ -90,6 +118,7 @@ _SCORER_CONSTRAINTS: dict[str, list[Any]] = {
     "categories": [CATEGORIES],
     "n_bins": [N_BINS],
     "sample_weight": ["array-like", None],
+    "discrete_features": DISCRETE,
 }
 
 
@@ -104,6 +133,7 @@ def entropy(
     categories: Categories = "presence",
     n_bins: int = 10,
     sample_weight: Any = None,
+    discrete_features: Any = None,
 ) -> np.ndarray:
     """Entropy ``H(X_j)`` of every feature.
 
@@ -122,6 +152,13 @@ def entropy(
         Number of bins for ``categories="quantile"``; ignored otherwise.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample (``None``: all 1).
+    discrete_features : {"auto"}, bool, array-like or None, default=None
+        Which columns hold category labels, as in
+        :func:`~sklearn.feature_selection.mutual_info_classif`: a boolean
+        mask, column indices, a bool for all columns, or ``"auto"`` (all
+        columns of a sparse ``X``, none of a dense one). See "Mixed matrices"
+        in the module documentation. ``None``: every column is read by
+        ``categories``.
 
     Returns
     -------
@@ -140,7 +177,7 @@ def entropy(
     array([0. , 1. , 1.5])
     """
     log_base = check_base(base)
-    t = prepare_unlabelled(X, categories, n_bins, sample_weight)
+    t = prepare_unlabelled(X, categories, n_bins, sample_weight, discrete_features)
     return finish(entropy_sum(t), t.total, log_base)
 
 
@@ -153,6 +190,7 @@ def conditional_entropy(
     categories: Categories = "presence",
     n_bins: int = 10,
     sample_weight: Any = None,
+    discrete_features: Any = None,
 ) -> np.ndarray:
     """Conditional entropy ``H(Y | X_j)`` of the labels given each feature.
 
@@ -170,6 +208,13 @@ def conditional_entropy(
         Number of bins for ``categories="quantile"``; ignored otherwise.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample (``None``: all 1).
+    discrete_features : {"auto"}, bool, array-like or None, default=None
+        Which columns hold category labels, as in
+        :func:`~sklearn.feature_selection.mutual_info_classif`: a boolean
+        mask, column indices, a bool for all columns, or ``"auto"`` (all
+        columns of a sparse ``X``, none of a dense one). See "Mixed matrices"
+        in the module documentation. ``None``: every column is read by
+        ``categories``.
 
     Returns
     -------
@@ -187,7 +232,7 @@ def conditional_entropy(
     array([0., 1.])
     """
     log_base = check_base(base)
-    t, _ = prepare(X, y, categories, n_bins, sample_weight)
+    t, _ = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
     return finish(conditional_entropy_sum(t), t.total, log_base)
 
 
@@ -200,6 +245,7 @@ def mutual_info(
     categories: Categories = "presence",
     n_bins: int = 10,
     sample_weight: Any = None,
+    discrete_features: Any = None,
 ) -> np.ndarray:
     """Mutual information ``I(X_j; Y)`` between each feature and the labels.
 
@@ -225,6 +271,13 @@ def mutual_info(
         Number of bins for ``categories="quantile"``; ignored otherwise.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample (``None``: all 1).
+    discrete_features : {"auto"}, bool, array-like or None, default=None
+        Which columns hold category labels, as in
+        :func:`~sklearn.feature_selection.mutual_info_classif`: a boolean
+        mask, column indices, a bool for all columns, or ``"auto"`` (all
+        columns of a sparse ``X``, none of a dense one). See "Mixed matrices"
+        in the module documentation. ``None``: every column is read by
+        ``categories``.
 
     Returns
     -------
@@ -248,5 +301,217 @@ def mutual_info(
     array([ True, False])
     """
     log_base = check_base(base)
-    t, _ = prepare(X, y, categories, n_bins, sample_weight)
+    t, _ = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
     return finish(mi_sum(t), t.total, log_base)
+
+
+@validate_params(_SCORER_CONSTRAINTS, prefer_skip_nested_validation=True)
+def joint_entropy(
+    X: Any,
+    y: Any,
+    *,
+    base: float = math.e,
+    categories: Categories = "presence",
+    n_bins: int = 10,
+    sample_weight: Any = None,
+    discrete_features: Any = None,
+) -> np.ndarray:
+    """Joint entropy ``H(X_j, Y)`` of each feature and the labels.
+
+    Summed directly over the cells of each feature's contingency table with
+    the label, so the chain rule ``H(X_j, Y) = H(X_j) + H(Y | X_j)`` and
+    ``I(X_j; Y) = H(X_j) + H(Y) - H(X_j, Y)`` hold to rounding against
+    :func:`entropy`, :func:`conditional_entropy` and :func:`mutual_info`.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Feature matrix; see :func:`entropy`.
+    y : array-like of shape (n_samples,)
+        Class labels (strings or integers), at least two distinct classes.
+    base : float, default=math.e
+        Base of the logarithm, greater than 1: ``math.e`` gives nats, 2 bits.
+    categories : {"presence", "counts", "quantile"}, default="presence"
+        How a column becomes categories; see :func:`entropy`.
+    n_bins : int, default=10
+        Number of bins for ``categories="quantile"``; ignored otherwise.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weight of each sample (``None``: all 1).
+    discrete_features : {"auto"}, bool, array-like or None, default=None
+        Columns holding category labels; see :func:`mutual_info`.
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+        ``H(X_j, Y)``, between ``max(H(X_j), H(Y))`` and ``H(X_j) + H(Y)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.info.scoring import joint_entropy
+    >>> X = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
+    >>> y = ["spam", "spam", "ham", "ham"]
+    >>> joint_entropy(X, y, base=2)
+    array([1., 2.])
+    """
+    log_base = check_base(base)
+    t, _ = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
+    return finish(joint_entropy_sum(t), t.total, log_base)
+
+
+_DIVERGENCE_CONSTRAINTS: dict[str, list[Any]] = {
+    **_SCORER_CONSTRAINTS,
+    "aggregate": [StrOptions({"max", "mean"})],
+}
+
+_DIVERGENCE_DOC = """
+    Parameters
+    ----------
+    X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+        Feature matrix; see :func:`entropy`.
+    y : array-like of shape (n_samples,)
+        Class labels (strings or integers), at least two distinct classes.
+    aggregate : {{"max", "mean"}}, default="max"
+        How the per-class divergences become one score: ``"max"``, the
+        largest over the classes (a feature that marks any one class well
+        ranks high); ``"mean"``, their mean weighted by the class priors
+        ``P(c)``{mean_note}.
+    base : float, default=math.e
+        Base of the logarithm, greater than 1: ``math.e`` gives nats, 2 bits.
+    categories : {{"presence", "counts", "quantile"}}, default="presence"
+        How a column becomes categories; see :func:`entropy`.
+    n_bins : int, default=10
+        Number of bins for ``categories="quantile"``; ignored otherwise.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weight of each sample (``None``: all 1).
+    discrete_features : {{"auto"}}, bool, array-like or None, default=None
+        Columns holding category labels; see :func:`mutual_info`.
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+        {returns}
+"""
+
+
+def _divergence_score(
+    kind: str,
+    X: Any,
+    y: Any,
+    aggregate: str,
+    base: float,
+    categories: str,
+    n_bins: int,
+    sample_weight: Any,
+    discrete_features: Any,
+) -> np.ndarray:
+    log_base = check_base(base)
+    t, classes = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
+    table = divergence_table(t, classes.shape[0], kind)
+    if aggregate == "max":
+        score = table.max(axis=1)
+    else:
+        score = table @ (t.class_n / t.total)
+    return np.maximum(score / log_base, 0.0)
+
+
+@validate_params(_DIVERGENCE_CONSTRAINTS, prefer_skip_nested_validation=True)
+def kl_score(
+    X: Any,
+    y: Any,
+    *,
+    aggregate: Literal["max", "mean"] = "max",
+    base: float = math.e,
+    categories: Categories = "presence",
+    n_bins: int = 10,
+    sample_weight: Any = None,
+    discrete_features: Any = None,
+) -> np.ndarray:
+    """Kullback-Leibler divergence of each feature's class-conditional law.
+
+    For every feature ``j`` and class ``c``,
+    ``KL(P(X_j | c) || P(X_j)) = sum_v P(v | c) log(P(v | c) / P(v))``, how far
+    the feature's distribution in the class is from its distribution overall;
+    then one score per feature (see ``aggregate``). A ``score_func`` for
+    :class:`~sklearn.feature_selection.SelectKBest`. The whole table is
+    ``class_scores(X, y, score="kl")`` (presence categories).
+    {doc}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.info.scoring import kl_score
+    >>> X = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
+    >>> y = ["spam", "spam", "ham", "ham"]
+    >>> kl_score(X, y, base=2)
+    array([1., 0.])
+    """
+    return _divergence_score(
+        "kl",
+        X,
+        y,
+        aggregate,
+        base,
+        categories,
+        n_bins,
+        sample_weight,
+        discrete_features,
+    )
+
+
+@validate_params(_DIVERGENCE_CONSTRAINTS, prefer_skip_nested_validation=True)
+def js_score(
+    X: Any,
+    y: Any,
+    *,
+    aggregate: Literal["max", "mean"] = "max",
+    base: float = math.e,
+    categories: Categories = "presence",
+    n_bins: int = 10,
+    sample_weight: Any = None,
+    discrete_features: Any = None,
+) -> np.ndarray:
+    """Jensen-Shannon divergence of each feature's class-conditional law.
+
+    For every feature ``j`` and class ``c``, with ``P = P(X_j | c)``,
+    ``Q = P(X_j)`` and ``M = (P + Q) / 2``,
+    ``JS(P, Q) = KL(P || M) / 2 + KL(Q || M) / 2``: symmetric, finite and at
+    most ``log 2``, and less sensitive than KL to a rare feature that happens
+    to occur only in one class. Then one score per feature (see
+    ``aggregate``). A ``score_func`` for
+    :class:`~sklearn.feature_selection.SelectKBest`; the whole table is
+    ``class_scores(X, y, score="js")`` (presence categories).
+    {doc}
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from textfeat.info.scoring import js_score
+    >>> X = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
+    >>> y = ["spam", "spam", "ham", "ham"]
+    >>> js_score(X, y, base=2).round(4)
+    array([0.3113, 0.    ])
+    """
+    return _divergence_score(
+        "js",
+        X,
+        y,
+        aggregate,
+        base,
+        categories,
+        n_bins,
+        sample_weight,
+        discrete_features,
+    )
+
+
+kl_score.__doc__ = (kl_score.__doc__ or "").format(
+    doc=_DIVERGENCE_DOC.format(
+        mean_note=", which equals the mutual information ``I(X_j; Y)``",
+        returns="Non-negative; ``inf`` never occurs (``P(v) >= P(c) P(v | c)``).",
+    )
+)
+js_score.__doc__ = (js_score.__doc__ or "").format(
+    doc=_DIVERGENCE_DOC.format(
+        mean_note="",
+        returns="Between 0 and ``log(2)`` (1 bit).",
+    )
+)
