@@ -19,6 +19,7 @@ from textfeat.text.vocab import (
     PAD_ID,
     VOCABULARY_CONSTRAINTS,
     Vocabulary,
+    fixed_vocabulary,
 )
 
 __all__ = ["SequencePadder"]
@@ -56,6 +57,13 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         hold the largest id (``len(vocabulary_) - 1``); ``fit`` refuses a
         narrower one (``np.int8`` holds ids up to 127), and ``transform``
         never casts with wrap-around. Floats and ``bool`` are refused.
+    vocabulary : list or mapping of str, default=None
+        A fixed vocabulary instead of a learned one (see
+        :func:`textfeat.text.vocab.fixed_vocabulary`): a list gives the ids
+        4, 5, ... in its order, a mapping gives each token its id; the
+        specials keep ids 0-3. ``min_count`` and ``max_size`` are then not
+        used. (Keras' ``TextVectorization(vocabulary=...)`` numbers the same
+        list from 2, after its padding and OOV ids.)
 
     Attributes
     ----------
@@ -74,6 +82,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
     array([[2, 5, 1, 4]])
     >>> pad.inverse_transform([[2, 5, 1, 4]])
     [['b', '*UNK*', 'a']]
+    >>> SequencePadder(maxlen=3, vocabulary=["earth", "wind"]).fit_transform(
+    ...     [["wind", "fire", "earth", "wind"]])
+    array([[5, 1, 4]])
     """
 
     _parameter_constraints: dict[str, list[Any]] = {
@@ -84,6 +95,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         "add_eos": ["boolean"],
         **VOCABULARY_CONSTRAINTS,
         "dtype": "no_validation",
+        "vocabulary": [dict, list, tuple, np.ndarray, None],
     }
 
     def __init__(
@@ -98,6 +110,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         max_size: int | None = None,
         handle_unknown: str = "unk",
         dtype: Any = np.int64,
+        vocabulary: Any = None,
     ) -> None:
         self.maxlen = maxlen
         self.padding = padding
@@ -108,6 +121,16 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self.max_size = max_size
         self.handle_unknown = handle_unknown
         self.dtype = dtype
+        self.vocabulary = vocabulary
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when the attribute is missing: a padder from a model
+        # file written before 'vocabulary' existed learned its vocabulary.
+        if name == "vocabulary":
+            return None
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}"
+        )
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
@@ -128,7 +151,10 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
         _id_dtype(self.dtype, None)
-        vocabulary = Vocabulary(self.min_count, self.max_size).fit(docs)
+        if self.vocabulary is not None:
+            vocabulary = fixed_vocabulary(self.vocabulary, type(self).__name__)
+        else:
+            vocabulary = Vocabulary(self.min_count, self.max_size).fit(docs)
         _id_dtype(self.dtype, len(vocabulary) - 1)
         self.vocabulary_ = vocabulary
         if self.maxlen is None:
