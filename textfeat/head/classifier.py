@@ -39,7 +39,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from textfeat._compat import Interval, StrOptions, fit_context, validate_params
+from textfeat._compat import Interval, Options, StrOptions, fit_context, validate_params
 from textfeat.head._adagrad import AdaGrad
 from textfeat.head._loss import (
     check_weights,
@@ -56,6 +56,18 @@ from textfeat.head.functions import (
 )
 
 __all__ = ["SoftmaxClassifier"]
+
+_NOT_FITTED = (
+    "This %(name)s instance is not fitted yet: call 'fit' (or 'partial_fit') "
+    "before {what} it."
+)
+
+
+def _dense(coef: Any) -> NDArray[np.float64]:
+    """``coef`` as a dense float64 array (a sparsified ``coef_`` made dense)."""
+    if sp.issparse(coef):
+        return np.asarray(coef.toarray(), dtype=np.float64)
+    return coef
 
 
 class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
@@ -85,7 +97,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     C : float, default=1.0
         Inverse regularisation strength, as in ``LogisticRegression``: the
         weight of the summed (weighted) cross-entropy against
-        ``||W||^2 / 2``.
+        ``||W||^2 / 2``. ``C=np.inf`` means no penalty (``LogisticRegression``
+        with ``C=np.inf``, formerly ``penalty=None``): the plain maximum
+        likelihood fit, whose weights grow without bound on separable data
+        (``max_iter`` then stops it with a ``ConvergenceWarning``).
     fit_intercept : bool, default=True
         Learn an unpenalised intercept per class.
     tol : float, default=1e-4
@@ -98,7 +113,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         raises a :class:`~sklearn.exceptions.ConvergenceWarning`.
     class_weight : dict, "balanced" or None, default=None
         Weights multiplying the sample weights of each class; ``"balanced"``
-        uses ``n_samples / (n_classes * bincount(y))`` (:meth:`fit` only).
+        uses ``n_samples / (n_classes * bincount(y))`` (:meth:`fit` only),
+        with the counts weighted by ``sample_weight`` when it is given, as
+        ``LogisticRegression`` does.
     warm_start : bool, default=False
         Start :meth:`fit` from the previous solution when the classes and the
         number of features are unchanged.
@@ -118,8 +135,9 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Sorted class labels.
-    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Weights; one row for two classes (see above).
+    coef_ : ndarray or scipy.sparse.csr_matrix of shape (1, n_features) or (n_classes, n_features)
+        Weights; one row for two classes (see above). A CSR matrix after
+        :meth:`sparsify`; :meth:`fit` and :meth:`partial_fit` leave it dense.
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``).
     n_iter_ : int
@@ -184,7 +202,10 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     _persisted_state = ("_adagrad", "_seen", "_rng_state")
 
     _parameter_constraints: dict[str, list[Any]] = {
-        "C": [Interval(numbers.Real, 0, None, closed="neither")],
+        "C": [
+            Interval(numbers.Real, 0, None, closed="neither"),
+            Options(numbers.Real, {math.inf}),
+        ],
         "fit_intercept": ["boolean"],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -248,7 +269,14 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         self, y: NDArray, y_idx: NDArray[np.intp], sample_weight: Any
     ) -> NDArray[np.float64]:
         sw = check_weights(sample_weight, y_idx.shape[0])
-        if self.class_weight is not None:
+        if isinstance(self.class_weight, str):  # "balanced"
+            # By the weighted class counts, as LogisticRegression does since
+            # scikit-learn 1.6 (a class whose samples all weigh 0 gets 0).
+            counts = np.bincount(y_idx, weights=sw, minlength=len(self.classes_))
+            with np.errstate(divide="ignore"):
+                cw = np.where(counts > 0, sw.sum() / (len(counts) * counts), 0.0)
+            sw = sw * cw[y_idx]
+        elif self.class_weight is not None:
             cw = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
             sw = sw * cw[y_idx]
         return sw
@@ -319,7 +347,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
             and np.array_equal(old[0], self.classes_)
             and old[1].shape == (n_out, n_features)
         ):
-            theta0[:size] = old[1].T.ravel()
+            theta0[:size] = _dense(old[1]).T.ravel()
             if self.fit_intercept:
                 theta0[size:] = old[2]
         n_threads = default_n_threads() if sp.issparse(X) else 1
@@ -458,7 +486,7 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
         if sp.issparse(X) and X.format != "csr":
             X = X.tocsr()
         opt = AdaGrad(
-            np.ascontiguousarray(self.coef_.T),
+            np.ascontiguousarray(_dense(self.coef_).T),
             self.intercept_,
             self._adagrad,
             self._seen,
@@ -577,8 +605,67 @@ class SoftmaxClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction ----------------------------------------------------------
 
     def _decision(self, X: Any) -> NDArray[np.floating]:
+        if sp.issparse(self.coef_):  # after sparsify(): X @ coef_.T, sparse
+            Z = X @ self.coef_.T.astype(X.dtype)
+            Z = np.asarray(Z.toarray() if sp.issparse(Z) else Z)
+            Z += self.intercept_.astype(Z.dtype, copy=False)
+            return Z
         W = np.ascontiguousarray(self.coef_.T)
         return linear(X, W, self.intercept_)
+
+    # -- sparse coefficients -------------------------------------------------
+
+    def sparsify(self) -> Self:
+        """Store ``coef_`` as a ``scipy.sparse.csr_matrix``, as scikit-learn's linear models.
+
+        Worth it only when most weights are exactly zero; the L2 penalty
+        rarely makes exact zeros, so measure ``(clf.coef_ == 0).mean()``
+        first (or zero the small weights yourself). Predictions are the same,
+        computed as ``X @ coef_.T``. :meth:`fit` and :meth:`partial_fit`
+        start from (and leave) dense weights. A model file refuses a sparse
+        ``coef_`` (:func:`textfeat.persist.save` raises ``ValueError``): call
+        :meth:`densify` before saving.
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            With ``coef_`` a CSR matrix.
+
+        Examples
+        --------
+        >>> from textfeat.head.classifier import SoftmaxClassifier
+        >>> X, y = [[0.0, 1.0], [1.0, 0.0], [0.0, 0.0]], ["a", "b", "c"]
+        >>> clf = SoftmaxClassifier().fit(X, y)
+        >>> before = clf.predict_proba(X)
+        >>> clf.sparsify().coef_.format
+        'csr'
+        >>> bool(np.allclose(clf.predict_proba(X), before))
+        True
+        >>> type(clf.densify().coef_).__name__
+        'ndarray'
+        """
+        check_is_fitted(self, msg=_NOT_FITTED.format(what="sparsifying"))
+        self.coef_ = sp.csr_matrix(self.coef_)
+        return self
+
+    def densify(self) -> Self:
+        """Store ``coef_`` as a dense array again (undoes :meth:`sparsify`).
+
+        Returns
+        -------
+        self : SoftmaxClassifier
+            With ``coef_`` an ndarray (unchanged if it was one).
+
+        Examples
+        --------
+        >>> from textfeat.head.classifier import SoftmaxClassifier
+        >>> clf = SoftmaxClassifier().fit([[0.0], [1.0]], [0, 1]).sparsify()
+        >>> clf.densify().coef_.shape
+        (1, 1)
+        """
+        check_is_fitted(self, msg=_NOT_FITTED.format(what="densifying"))
+        self.coef_ = _dense(self.coef_)
+        return self
 
     def _logits(self, X: Any) -> NDArray[np.float64]:
         check_is_fitted(self)
