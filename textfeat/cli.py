@@ -3,11 +3,23 @@
 Every command prints one line on error (what, where, how to fix) and exits
 with status 1, without a traceback (set ``TEXTFEAT_DEBUG=1`` to see it).
 
+Exit status, for every command:
+
+* **0**: done;
+* **1**: a user error: a missing or unreadable file, a bad record (without
+  ``--quarantine``), a bad option value (``--chunk-size 0``, ``--test-size
+  1.5``), a model without a classifier, a corpus none of whose labels the
+  model knows, matplotlib missing for ``--plot``; one line on stderr;
+* **2**: a usage error found by the command-line parser (click): an unknown
+  command or option, a missing argument, a value of the wrong type
+  (``--chunk-size abc``); click's usage message on stderr.
+
 The module is longer than 600 lines because each command declares its
-options inline, as typer reads them from the signature (the five commands
+options inline, as typer reads them from the signature (the commands
 share the reader and CSV options, declared once as ``Annotated`` aliases);
-the work itself is in :mod:`textfeat.batch`, :mod:`textfeat.io` and
-:mod:`textfeat.demo`.
+the work itself is in :mod:`textfeat.batch` (:func:`~textfeat.batch.featurize`,
+:func:`~textfeat.batch.predict_corpus`), :mod:`textfeat.io`,
+:mod:`textfeat._evaluate` and :mod:`textfeat.demo`.
 """
 
 from __future__ import annotations
@@ -22,13 +34,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from textfeat._cli_steps import steps as _steps
+
 __all__ = ["app", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 app = typer.Typer(
     name="textfeat",
-    help="Text into features (Goldberg, ch. 8): fit, featurize, select, evaluate, demo.",
+    help="Text into features (Goldberg, ch. 8): fit, featurize, predict, select, "
+    "evaluate, demo. Exit status: 0 done, 1 user error, 2 usage error.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -131,6 +146,7 @@ def _errors(func: F) -> F:
             ConfigError,
             BatchError,
             NotFittedError,
+            ImportError,
             OSError,
             ValueError,
             TypeError,
@@ -241,6 +257,19 @@ class _Corpus:
         self.where = [self.where[i] for i in keep]
         if not self.texts:
             raise ValueError(f"{self.path}: the pipeline failed on every record")
+
+    def subset(self, index: Any) -> _Corpus:
+        """The records at ``index`` (in that order), sharing the quarantine."""
+        part = object.__new__(_Corpus)
+        part.path, part.quarantine_path, part.quar = (
+            self.path,
+            self.quarantine_path,
+            self.quar,
+        )
+        part.texts = [self.texts[i] for i in index]
+        part.labels = [self.labels[i] for i in index]
+        part.where = [self.where[i] for i in index]
+        return part
 
     def _file_of(self, rid: str) -> str:
         return str(self.path / rid) if self.path.is_dir() else str(self.path)
@@ -404,6 +433,34 @@ def fit(
         Path | None,
         typer.Option("--config", "-c", help="TOML pipeline config (default: demo's)."),
     ] = None,
+    test_size: Annotated[
+        float | None,
+        typer.Option(
+            "--test-size",
+            help="Hold out this share of the records (0 < F < 1, stratified by "
+            "label), fit on the rest, and print the evaluate report on the held-out "
+            "part. The model saved is the one fitted on the rest.",
+        ),
+    ] = None,
+    cv: Annotated[
+        int | None,
+        typer.Option(
+            "--cv",
+            help="Print K-fold cross-validated accuracy and macro F1 (stratified, "
+            "shuffled), then fit on every record (with --test-size: on the "
+            "training part).",
+        ),
+    ] = None,
+    random_state: Annotated[
+        int,
+        typer.Option(
+            "--random-state", help="Seed of the --test-size split and --cv folds."
+        ),
+    ] = 0,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the counts, scores and report as JSON."),
+    ] = False,
     fmt: FormatOpt = "auto",
     text_field: TextOpt = None,
     label_field: LabelOpt = "label",
@@ -417,7 +474,14 @@ def fit(
 ) -> None:
     """Build a pipeline from a TOML config, fit it on a corpus and save it.
 
-    Example: textfeat fit corpora/topics.jsonl --config pipe.toml --out model.tfm
+    --test-size F splits the corpus first (scikit-learn's train_test_split,
+    stratified by label, seeded by --random-state), fits on the training part,
+    saves that model and reports on the held-out part. --cv K prints the
+    scores of cross_validate with StratifiedKFold(K, shuffle=True,
+    random_state), then fits on everything; with --test-size too, the folds
+    are drawn from the training part only.
+
+    Example: textfeat fit corpora/topics.jsonl --config pipe.toml --out model.tfm --test-size 0.2
     """
     from textfeat.io.config import load_config
     from textfeat.io.persist import save
@@ -427,23 +491,156 @@ def fit(
         {"--out": out, "--quarantine": quarantine},
     )
     pipe = load_config(config)
+    supervised = hasattr(pipe.steps[-1][1], "predict")
+    _check_split_options(test_size, cv, random_state, supervised)
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
+    quiet = quiet or as_json
     data = _load_corpus(
         corpus, fmt, text_field, label_field, csv_opts, quarantine, quiet
     )
+    result: dict[str, Any] = {"test": None, "cv": None}
     try:
+        train, test = data, None
+        if test_size is not None:
+            train, test = _split(data, test_size, random_state)
         saved = _with_progress(pipe, quiet)
         try:
-            _fit_guarded(pipe, data, hasattr(pipe.steps[-1][1], "predict"))
+            _fit_guarded(pipe, train, supervised)
         finally:
             _restore(saved)  # the bar is this run's, never the file's
+        if cv is not None:
+            result["cv"] = _cross_validate(config, train, cv, random_state)
+        if test is not None:
+            from textfeat._evaluate import evaluation_report
+
+            saved = _with_progress(pipe, quiet)
+            try:
+                pred = _predict_guarded(pipe, test)
+            finally:
+                _restore(saved)
+            result["test"] = evaluation_report(test.labels, pred)
     finally:
         data.close()
     save(pipe, out)
+    result |= {
+        "n_fitted": len(train.texts),
+        "n_quarantined": data.n_quarantined,
+        "model": str(out),
+    }
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    if result["cv"] is not None:
+        typer.echo(_format_cv(result["cv"]))
     typer.echo(
-        f"fitted {len(data.texts)} records"
+        f"fitted {len(train.texts)} records"
         f"{_quarantined(data.n_quarantined, quarantine)}; model saved to {out}"
     )
+    if result["test"] is not None:
+        from textfeat._evaluate import format_report
+
+        typer.echo(f"held-out part ({test_size:g} of the corpus):")
+        typer.echo(format_report(result["test"]))
+
+
+def _check_split_options(
+    test_size: float | None, cv: int | None, random_state: int, supervised: bool
+) -> None:
+    """Refuse values of --test-size, --cv and --random-state that cannot work."""
+    if test_size is not None and not 0.0 < test_size < 1.0:
+        raise ValueError(
+            f"--test-size must be a share between 0 and 1 (such as 0.2), got "
+            f"{test_size:g}"
+        )
+    if cv is not None and cv < 2:
+        raise ValueError(f"--cv must be 2 or more folds, got {cv}")
+    if not 0 <= random_state < 2**32:
+        raise ValueError(
+            f"--random-state must be between 0 and 2**32 - 1, got {random_state}"
+        )
+    if (test_size is not None or cv is not None) and not supervised:
+        option = "--test-size" if test_size is not None else "--cv"
+        raise ValueError(
+            f"{option} scores a classifier, and the config's last step has no "
+            "predict; end the config with a classifier"
+        )
+
+
+def _split(
+    data: _Corpus, test_size: float, random_state: int
+) -> tuple[_Corpus, _Corpus]:
+    """Training and held-out parts: train_test_split, stratified by label."""
+    from sklearn.model_selection import train_test_split
+
+    y = _labels(data.path, data.labels)
+    try:
+        train, test = train_test_split(
+            list(range(len(y))),
+            test_size=test_size,
+            stratify=y,
+            random_state=random_state,
+        )
+    except ValueError as exc:
+        raise ValueError(
+            f"--test-size {test_size:g}: cannot split {data.path} ({len(y)} records, "
+            f"{len(set(y))} labels) with every label on both sides: {exc}"
+        ) from None
+    return data.subset(train), data.subset(test)
+
+
+def _cross_validate(
+    config: Path | None, data: _Corpus, cv: int, random_state: int
+) -> dict[str, Any]:
+    """Scores of a fresh pipeline on ``cv`` stratified, shuffled folds."""
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold, cross_validate
+
+    from textfeat.io.config import load_config
+
+    y = _labels(data.path, data.labels)
+    label, smallest = min(Counter(y).items(), key=lambda kv: (kv[1], repr(kv[0])))
+    if cv > smallest:
+        fix = (
+            f"use --cv {smallest} or fewer"
+            if smallest >= 2
+            else "cross-validation needs 2 or more records of each label"
+        )
+        raise ValueError(
+            f"--cv {cv}: label {label!r} has only {smallest} record(s) in "
+            f"{data.path}, and every fold needs one of each label; {fix}"
+        )
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
+    scores = cross_validate(
+        load_config(config),
+        data.texts,
+        y,
+        cv=folds,
+        scoring={"accuracy": "accuracy", "macro_f1": "f1_macro"},
+        error_score="raise",
+    )
+    out: dict[str, Any] = {"n_splits": cv, "random_state": random_state}
+    for name in ("accuracy", "macro_f1"):
+        values = np.asarray(scores[f"test_{name}"], dtype=float)
+        out[name] = values.tolist()
+        out[f"{name}_mean"] = float(values.mean())
+        out[f"{name}_std"] = float(values.std())
+    return out
+
+
+def _format_cv(cv: dict[str, Any]) -> str:
+    lines = [
+        f"cross-validation: {cv['n_splits']} stratified folds, shuffled "
+        f"(random_state {cv['random_state']})"
+    ]
+    for i, (acc, f1) in enumerate(zip(cv["accuracy"], cv["macro_f1"], strict=True)):
+        lines.append(f"  fold {i + 1}: accuracy {acc:.4f}, macro F1 {f1:.4f}")
+    lines.append(
+        f"  mean: accuracy {cv['accuracy_mean']:.4f} (std {cv['accuracy_std']:.4f}), "
+        f"macro F1 {cv['macro_f1_mean']:.4f} (std {cv['macro_f1_std']:.4f})"
+    )
+    return "\n".join(lines)
 
 
 @app.command()
@@ -510,6 +707,101 @@ def featurize(
         **_csv_options(delimiter, quotechar, quoting, doublequote, escapechar),
     )
     typer.echo(str(report))
+
+
+@app.command()
+@_errors
+def predict(
+    model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
+    corpus: Annotated[Path, typer.Argument(help="Corpus to label.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output file, written whole or not at all (temporary name, then "
+            "renamed); .jsonl or .csv. Default: JSON Lines on stdout.",
+        ),
+    ] = None,
+    proba: Annotated[
+        bool,
+        typer.Option("--proba", help="Add one column per class: proba_<class>."),
+    ] = False,
+    out_format: Annotated[
+        str,
+        typer.Option("--out-format", help="auto (from --out's name), jsonl or csv."),
+    ] = "auto",
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Records predicted at a time.")
+    ] = 10_000,
+    n_jobs: Annotated[
+        int, typer.Option("--n-jobs", "-j", help="Worker processes (-1: all cores).")
+    ] = 1,
+    quarantine: Annotated[
+        Path | None,
+        typer.Option(
+            "--quarantine",
+            help="Write records that cannot be read or predicted to this JSON "
+            "Lines file and go on (default: stop at the first, naming its file "
+            "and line).",
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = "auto",
+    text_field: TextOpt = None,
+    id_field: Annotated[
+        str,
+        typer.Option(
+            "--id-field",
+            help="JSON field or CSV column of the record id (default: id; "
+            "records without one are named file:line).",
+        ),
+    ] = "id",
+    delimiter: DelimiterOpt = None,
+    quotechar: QuotecharOpt = None,
+    quoting: QuotingOpt = None,
+    doublequote: DoublequoteOpt = None,
+    escapechar: EscapeOpt = None,
+) -> None:
+    """Label every record of a corpus: id, label (and class probabilities).
+
+    Streams the corpus in chunks (bounded memory, -j workers); one row per
+    record, in corpus order, as JSON Lines or CSV.
+
+    Example: textfeat predict model.tfm new.jsonl --out labels.csv --proba -j 2
+    """
+    from textfeat.batch.predict import predict_corpus
+
+    _check_paths(
+        {"corpus": corpus, "model": model}, {"--out": out, "--quarantine": quarantine}
+    )
+    kwargs: dict[str, Any] = {}
+    if text_field is not None:
+        kwargs["text_field"] = text_field
+    try:
+        report = predict_corpus(
+            model,
+            corpus,
+            out,
+            proba=proba,
+            out_format=out_format,  # type: ignore[arg-type]
+            format=fmt,
+            id_field=id_field or None,
+            chunk_size=chunk_size,
+            n_jobs=n_jobs,
+            quarantine=quarantine,
+            quiet=quiet,
+            **kwargs,
+            **_csv_options(delimiter, quotechar, quoting, doublequote, escapechar),
+        )
+    except BrokenPipeError:  # stdout closed early (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(1) from None
+    summary = str(report)
+    if quarantine is not None:
+        summary += f"; quarantine in {quarantine}"
+    typer.echo(summary, err=out is None)
 
 
 @app.command()
@@ -597,8 +889,25 @@ def evaluate(
     model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
     corpus: Annotated[Path, typer.Argument(help="Labelled corpus.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the metrics as JSON.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print every figure as JSON: accuracy, macro and weighted F1, "
+            "per-class precision/recall/F1/support, the confusion matrix.",
+        ),
     ] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot", help="Draw the confusion matrix to this PNG (needs matplotlib)."
+        ),
+    ] = None,
+    errors: Annotated[
+        int,
+        typer.Option(
+            "--errors", help="Show this many misclassified records (first ones)."
+        ),
+    ] = 0,
     fmt: FormatOpt = "auto",
     text_field: TextOpt = None,
     label_field: LabelOpt = "label",
@@ -610,15 +919,32 @@ def evaluate(
     quarantine: QuarantineFileOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Accuracy, macro F1 and a per-class report of a model on a labelled corpus.
+    """Score a model on a labelled corpus: per-class report and confusion matrix.
 
-    Example: textfeat evaluate model.tfm test.jsonl
+    The figures are scikit-learn's classification_report and confusion_matrix
+    (zero_division=0). Labels the model has never seen are named in a
+    warning (they count as errors); a corpus none of whose labels the model
+    knows is refused.
+
+    Example: textfeat evaluate model.tfm test.jsonl --errors 5 --plot cm.png
     """
-    from sklearn.metrics import accuracy_score, classification_report, f1_score
-
+    from textfeat._evaluate import (
+        evaluation_report,
+        format_report,
+        label_overlap,
+        plot_confusion_matrix,
+    )
     from textfeat.io.persist import load
 
-    _check_paths({"corpus": corpus, "model": model}, {"--quarantine": quarantine})
+    _check_paths(
+        {"corpus": corpus, "model": model}, {"--quarantine": quarantine, "--plot": plot}
+    )
+    if errors < 0:
+        raise ValueError(f"--errors must be 0 or more, got {errors}")
+    if plot is not None:
+        from textfeat._evaluate import _figure_class
+
+        _figure_class()  # matplotlib missing: say so before the work
     pipe = load(model)
     if not hasattr(pipe, "predict"):
         raise ValueError(f"{model}: the model has no classifier; fit one with a config")
@@ -627,43 +953,105 @@ def evaluate(
     data = _load_corpus(
         corpus, fmt, text_field, label_field, csv_opts, quarantine, quiet
     )
-    saved = _with_progress(pipe, quiet)
     try:
         _labels(corpus, data.labels)
-        _check_label_type(model, getattr(pipe, "classes_", None), data.labels[0])
+        classes = getattr(pipe, "classes_", None)
+        _check_label_type(model, classes, data.labels[0])
+        unseen = [] if classes is None else _check_overlap(model, corpus, classes, data)
+        saved = _with_progress(pipe, quiet)
         try:
-            pred = pipe.predict(data.texts).tolist()
-        except Exception as exc:
-            from textfeat.batch._chunks import feature_steps
-
-            steps = feature_steps(pipe)
-            failures = _narrow(
-                lambda docs: pipe.predict(docs) if not steps else _apply(steps, docs),
-                data.texts,
-            )
-            if not failures:
-                raise exc from None
-            data.set_aside(failures)
-            pred = pipe.predict(data.texts).tolist()
+            pred = _predict_guarded(pipe, data)
+        finally:
+            _restore(saved)
     finally:
-        _restore(saved)
         data.close()
     y, n_bad = data.labels, data.n_quarantined
-    metrics: dict[str, Any] = {
-        "n": len(y),
-        "accuracy": float(accuracy_score(y, pred)),
-        "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
-    }
+    report = evaluation_report(y, pred)
+    report["unseen_labels"] = label_overlap(y, classes) if unseen else []
     if quarantine is not None:
-        metrics["n_quarantined"] = n_bad
+        report["n_quarantined"] = n_bad
+    wrong = [i for i, (t, p) in enumerate(zip(y, pred, strict=True)) if t != p]
+    shown = [
+        {
+            "id": data.where[i][0],
+            "true": y[i],
+            "predicted": pred[i],
+            "text": data.texts[i],
+        }
+        for i in wrong[:errors]
+    ]
+    if plot is not None:
+        cm = report["confusion_matrix"]
+        fig = plot_confusion_matrix(
+            cm["matrix"], cm["labels"], title=f"{model.name} on {corpus.name}"
+        )
+        fig.savefig(plot)
     if as_json:
-        typer.echo(json.dumps(metrics))
+        if errors:
+            report["errors"] = shown
+        typer.echo(json.dumps(report))
         return
-    typer.echo(
-        f"{metrics['n']} records{_quarantined(n_bad, quarantine)}: accuracy "
-        f"{metrics['accuracy']:.4f}, macro F1 {metrics['macro_f1']:.4f}"
-    )
-    typer.echo(classification_report(y, pred, zero_division=0))
+    if quarantine is not None:
+        typer.echo(f"{n_bad} quarantined to {quarantine}")
+    typer.echo(format_report(report))
+    if errors:
+        typer.echo(f"\nmisclassified: {len(shown)} of {len(wrong)} shown")
+        for e in shown:
+            text = " ".join(e["text"].split())
+            text = text if len(text) <= 100 else text[:99] + "…"
+            typer.echo(
+                f"  {e['id']}\ttrue {e['true']!r}\tpredicted {e['predicted']!r}\t{text}"
+            )
+    if plot is not None:
+        typer.echo(f"confusion matrix drawn to {plot}")
+
+
+def _check_overlap(model: Path, corpus: Path, classes: Any, data: _Corpus) -> list[Any]:
+    """Refuse a corpus none of whose labels is a class of the model; warn (on
+    stderr) about the labels the model has never seen, and return them."""
+    from textfeat._evaluate import label_overlap
+
+    known = classes.tolist() if hasattr(classes, "tolist") else list(classes)
+    unseen = label_overlap(data.labels, known)
+    present = {*data.labels}
+    if len(unseen) == len(present):
+        some = ", ".join(repr(v) for v in unseen[:5])
+        more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+        classes_text = ", ".join(repr(v) for v in known[:5])
+        classes_more = f" and {len(known) - 5} more" if len(known) > 5 else ""
+        raise ValueError(
+            f"{corpus}: no label of the corpus is a class of the model {model} "
+            f"(the corpus has {some}{more}; the model knows {classes_text}"
+            f"{classes_more}); check --label-field, or evaluate on data labelled "
+            "like the training data"
+        )
+    if unseen:
+        n = sum(v in set(unseen) for v in data.labels)
+        names = ", ".join(repr(v) for v in unseen)
+        typer.echo(
+            f"warning: {corpus}: labels the model has never seen: {names} "
+            f"({n} records); they count as errors",
+            err=True,
+        )
+    return unseen
+
+
+def _predict_guarded(pipe: Any, data: _Corpus) -> list[Any]:
+    """Predict; if a record makes the pipeline fail, set it aside and predict again."""
+    try:
+        return pipe.predict(data.texts).tolist()
+    except Exception as exc:
+        from textfeat.batch._chunks import feature_steps
+
+        steps = feature_steps(pipe)
+        failures = _narrow(
+            lambda docs: pipe.predict(docs) if not steps else _apply(steps, docs),
+            data.texts,
+        )
+        if not failures:
+            raise exc from None
+        data.set_aside(failures)
+        return pipe.predict(data.texts).tolist()
 
 
 def _check_label_type(model: Path, classes: Any, label: Any) -> None:
@@ -694,6 +1082,9 @@ def demo(
     from textfeat.demo import run_demo
 
     typer.echo(str(run_demo(corpus)))
+
+
+app.command("steps")(_errors(_steps))
 
 
 def main() -> None:

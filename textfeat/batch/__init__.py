@@ -6,8 +6,11 @@ cuts it into chunks, applies a fitted pipeline to each chunk on an executor
 writes one shard per chunk in the format of :mod:`textfeat.batch.shards`,
 which :func:`load_features` and :func:`read_manifest` read back. See
 :mod:`textfeat.batch.run` for the files of a run and its guarantees.
+:func:`predict_corpus` (in :mod:`textfeat.batch.predict`) labels every record
+of a corpus the same way, chunk by chunk, into one JSON Lines or CSV file.
 """
 
+from textfeat.batch.predict import PredictReport, predict_corpus
 from textfeat.batch.run import FeaturizeReport, featurize
 from textfeat.batch.shards import BatchError, BatchWarning, load_features, read_manifest
 
@@ -15,12 +18,14 @@ __all__ = [
     "BatchError",
     "BatchWarning",
     "FeaturizeReport",
+    "PredictReport",
     "featurize",
     "load_features",
+    "predict_corpus",
     "read_manifest",
 ]
 
 # The public home of the batch names, in messages and pickles.
-for _cls in (BatchError, BatchWarning, FeaturizeReport):
+for _cls in (BatchError, BatchWarning, FeaturizeReport, PredictReport):
     _cls.__module__ = __name__
 del _cls
