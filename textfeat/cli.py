@@ -36,8 +36,6 @@ import typer
 
 from textfeat._cli_steps import steps as _steps
 
-from textfeat._cli_steps import steps as _steps
-
 __all__ = ["app", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -1084,9 +1082,6 @@ def demo(
     from textfeat.demo import run_demo
 
     typer.echo(str(run_demo(corpus)))
-
-
-app.command("steps")(_errors(_steps))
 
 
 app.command("steps")(_errors(_steps))
