@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import numbers
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,12 +45,13 @@ def read_vectors(
     encoding: str = "utf-8",
     unicode_errors: str = "strict",
     duplicates: str = "error",
+    limit: int | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """The words and vectors of a file (see :meth:`WordVectors.load`).
 
     Parameters
     ----------
-    path, format, dtype, encoding, unicode_errors, duplicates
+    path, format, dtype, encoding, unicode_errors, duplicates, limit
         As in :meth:`textfeat.WordVectors.load`.
 
     Returns
@@ -65,9 +67,12 @@ def read_vectors(
     >>> words, vectors = read_vectors(p, "glove")
     >>> words, vectors.tolist()
     (['cat', 'dog'], [[1.0, 0.0], [0.0, 1.0]])
+    >>> read_vectors(p, "glove", limit=1)[0]
+    ['cat']
     """
     path = Path(path)
     dt = _check_load_options(format, dtype, encoding, unicode_errors, duplicates)
+    _check_limit(limit)
     if format == "auto":
         binary_name = path.name.endswith((".bin", ".bin.gz"))
         format = "word2vec-binary" if binary_name else _sniff(path)
@@ -76,6 +81,7 @@ def read_vectors(
         "encoding": encoding,
         "errors": unicode_errors,
         "duplicates": duplicates,
+        "limit": limit,
     }
     if format == "word2vec-binary":
         words, rows = _read_binary(path, **options)
@@ -163,6 +169,16 @@ def _open_write(path: Path) -> IO[str]:
     if path.suffix == ".gz":
         return gzip.open(path, "wt", encoding="utf-8")
     return path.open("w", encoding="utf-8")
+
+
+def _check_limit(limit: object) -> None:
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 1
+    ):
+        raise ValueError(
+            "The 'limit' parameter of WordVectors.load must be None or an int >= 1 "
+            f"(the number of vectors to read). Got {limit!r} instead."
+        )
 
 
 def _check_load_options(
@@ -474,9 +490,11 @@ def _read_text(
     encoding: str,
     errors: str,
     duplicates: str,
+    limit: int | None,
 ) -> tuple[list[str], np.ndarray]:
     words = _Words(path, duplicates)
     count: int | None = None
+    announced: int | None = None
     dim = -1
     rows: _Rows | None = None
     flat: list[bytes] = []
@@ -485,26 +503,29 @@ def _read_text(
     n_read = 0
     line_no = 0
     is_utf8 = codecs.lookup(encoding).name == "utf-8"
-    limit = _HEADER_BYTES if header else _line_limit(MAX_VECTOR_DIM)
+    max_len = _HEADER_BYTES if header else _line_limit(MAX_VECTOR_DIM)
     with _open_binary(path) as fh:
         src = _Source(path, fh)
         while True:
+            if limit is not None and n_read == limit:
+                break  # the first `limit` records: the rest is not read (gensim)
             line_no += 1
             src.line = line_no
-            raw = src.readline(limit)
+            raw = src.readline(max_len)
             if not raw:
                 break
-            if not raw.endswith(b"\n") and len(raw) == limit:
+            if not raw.endswith(b"\n") and len(raw) == max_len:
                 raise CorpusError(
                     path,
                     line_no,
-                    f"line longer than {limit} bytes (not a vector file?)",
+                    f"line longer than {max_len} bytes (not a vector file?)",
                 )
             if line_no == 1 and is_utf8 and raw.startswith(_UTF8_BOM):
                 raw = raw[len(_UTF8_BOM) :]
             if header and line_no == 1:
-                count, dim = _parse_header(path, raw)
-                limit = _line_limit(dim)
+                announced, dim = _parse_header(path, raw)
+                count = announced if limit is None else min(announced, limit)
+                max_len = _line_limit(dim)
                 continue
             line = raw.rstrip(b"\r\n").rstrip(b" ")
             if not line:
@@ -516,9 +537,9 @@ def _read_text(
                     raise CorpusError(path, line_no, "a word without any value")
                 _check_dim(path, line_no, dim)
             if rows is None:
-                rows = _Rows(path, dim, dtype, count)
+                rows = _Rows(path, dim, dtype, count if count is not None else limit)
                 block_rows = max(1, _BLOCK_BYTES // (8 * dim))
-                limit = _line_limit(dim)
+                max_len = _line_limit(dim)
             if count is not None and n_read == count:
                 raise CorpusError(
                     path, line_no, f"more vectors than the {count} the header announces"
@@ -544,7 +565,7 @@ def _read_text(
         raise CorpusError(
             path,
             line_no,
-            f"file ends after {n_read} of the {count} vectors the header "
+            f"file ends after {n_read} of the {announced} vectors the header "
             "announces (truncated?)",
         )
     if rows is None:
@@ -587,12 +608,16 @@ def _read_binary(
     encoding: str,
     errors: str,
     duplicates: str,
+    limit: int | None,
 ) -> tuple[list[str], np.ndarray]:
     words = _Words(path, duplicates)
     with _open_binary(path) as fh:
         src = _Source(path, fh)
         head = src.readline(_HEADER_BYTES)
-        count, dim = _parse_header(path, head)
+        announced, dim = _parse_header(path, head)
+        # With a limit below the header's count, only the first `limit`
+        # records are read (and checked), as gensim does.
+        count = announced if limit is None else min(announced, limit)
         width = 4 * dim
         if not _is_gzip(path):  # a record is at least "w", a space and the vector
             _check_count(path, count, dim, width + 2, path.stat().st_size - len(head))
@@ -617,7 +642,7 @@ def _read_binary(
                 raise CorpusError(
                     path,
                     line_no,
-                    f"file ends inside vector {i + 1} of the {count} the header "
+                    f"file ends inside vector {i + 1} of the {announced} the header "
                     "announces (truncated?)",
                 )
             if b"\n" in raw:
@@ -636,6 +661,8 @@ def _read_binary(
                 pending, lines = [], []
         if lines:
             rows.add(_binary_block(pending, dim), lines)
+        if count < announced:
+            return words.words, rows.result()
         src.line = count + 2
         src.skip_newlines()
         rest = src.rest(_BLOCK_BYTES)

@@ -10,12 +10,15 @@ with :class:`textfeat.ppmi.PPMIVectors`.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
 
 from textfeat._cache import derived
 from textfeat.dense.loaders import (
@@ -25,12 +28,46 @@ from textfeat.dense.loaders import (
     write_vectors,
 )
 from textfeat.text._unknown import VECTOR_POLICIES, UnknownWordError, unknown_word
-from textfeat.text.vocab import BOS, EOS, UNK
+from textfeat.text.vocab import BOS, EOS, PAD, SPECIALS, UNK
 
-__all__ = ["MAX_VECTOR_DIM", "VECTOR_FORMATS", "WordVectors"]
+__all__ = ["MAX_VECTOR_DIM", "VECTOR_FORMATS", "Coverage", "WordVectors"]
 
 #: The ``handle_unknown`` values of WordVectors (textfeat.text._unknown).
 _POLICIES = VECTOR_POLICIES
+#: How :meth:`WordVectors.matrix` fills a row whose word has no vector.
+_MATRIX_POLICIES = ("zero", "mean", "unk", "random", "error")
+
+
+class Coverage(NamedTuple):
+    """How much of a vocabulary a :class:`WordVectors` table covers.
+
+    Counts the regular entries only: the four specials (``*PAD*``,
+    ``*UNK*``, ``*S*``, ``*/S*``) are left out.
+
+    Attributes
+    ----------
+    n_found : int
+        Entries with a vector in the table.
+    n_missing : int
+        Entries without one (their rows were filled by the policy).
+    missing : list of str
+        Those entries, in id order.
+
+    Examples
+    --------
+    >>> Coverage(3, 1, ["zzz"]).ratio
+    0.75
+    """
+
+    n_found: int
+    n_missing: int
+    missing: list[str]
+
+    @property
+    def ratio(self) -> float:
+        """``n_found / (n_found + n_missing)``; 1.0 for no regular entry."""
+        total = self.n_found + self.n_missing
+        return self.n_found / total if total else 1.0
 
 
 class WordVectors:
@@ -300,41 +337,275 @@ class WordVectors:
             return 0.0
         return float(u @ v / (nu * nv))
 
-    def most_similar(self, query: str | Any, topn: int = 10) -> list[tuple[str, float]]:
-        """The ``topn`` words closest to ``query`` by cosine similarity.
+    def most_similar(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int | None = 10,
+        *,
+        restrict_vocab: int | None = None,
+    ) -> Any:
+        """The ``topn`` words closest to a query, by cosine (gensim's 3CosAdd).
+
+        The semantics of gensim's ``KeyedVectors.most_similar``: every query
+        word's vector is unit-normalised, the query is the weighted mean
+        ``sum(w_i * v_i) / sum(|w_i|)`` (weight ``+1`` for ``positive``,
+        ``-1`` for ``negative``) unit-normalised, each word is scored by
+        ``cos(word, query)``, and the query words are left out of the answer.
+        So ``most_similar(positive=["king", "woman"], negative=["man"])`` is
+        the analogy *man : king :: woman : ?*.
 
         Parameters
         ----------
-        query : str or array-like of shape (dim,)
-            A word (left out of the answer) or a vector.
-        topn : int, default=10
+        positive : str, array-like of shape (dim,), or list of them, default=None
+            Words (or vectors) that pull the query towards them. An item may
+            be a ``(word_or_vector, weight)`` pair, whose weight is used as
+            given (in either list, as gensim does). A vector is used as it
+            is, not normalised, and excludes nothing.
+        negative : same as ``positive``, default=None
+            Words (or vectors) that push the query away from them.
+        topn : int >= 0 or None, default=10
+            Number of words returned; None returns the similarity of every
+            word (of the first ``restrict_vocab``) as an array, query words
+            included, as gensim does.
+        restrict_vocab : int >= 1 or None, default=None
+            Only look among the first ``restrict_vocab`` words (the most
+            frequent ones, in most files).
 
         Returns
         -------
-        list of (str, float)
-            Words and cosine similarities, most similar first.
+        list of (str, float), or ndarray with ``topn=None``
+            Words and cosine similarities, most similar first (ties: earlier
+            row first). A word whose vector is zero has similarity 0.
+
+        Raises
+        ------
+        UnknownWordError
+            For a query word not in the table with ``handle_unknown="error"``
+            (or every query word unknown with ``"ignore"``). Otherwise an
+            unknown word follows the table's policy: ``"zero"`` adds nothing,
+            ``"mean"`` adds the unit mean vector, ``"unk"`` the unit
+            ``*UNK*`` row (then left out of the answer), ``"ignore"`` drops
+            the word and its weight. If the query vector ends up zero, every
+            similarity is 0.
+        ValueError
+            For a bad ``topn``, ``restrict_vocab``, item or vector length, or
+            no query at all.
+
+        Examples
+        --------
+        >>> wv = WordVectors(["man", "woman", "king", "queen"],
+        ...                  [[1.0, 0.0], [0.0, 1.0], [1.0, 0.1], [0.1, 1.0]])
+        >>> [w for w, _ in wv.most_similar(["king", "woman"], ["man"], topn=1)]
+        ['queen']
+        >>> [w for w, _ in wv.most_similar("man", topn=2)]
+        ['king', 'queen']
         """
+        _check_int(topn, "topn", 0)
+        _check_int(restrict_vocab, "restrict_vocab", 1)
+        items = [
+            (item, 1.0, f"positive[{i}]")
+            for i, item in enumerate(_query_items(positive, "positive"))
+        ] + [
+            (item, -1.0, f"negative[{i}]")
+            for i, item in enumerate(_query_items(negative, "negative"))
+        ]
+        if not items:
+            raise ValueError(
+                "WordVectors.most_similar: no query; pass positive= and/or "
+                "negative= (words or vectors)."
+            )
         unit = self._unit()
-        exclude = -1
-        if isinstance(query, str):
-            if query not in self.index:
-                raise UnknownWordError(
-                    f"unknown word {query!r}: most_similar needs a word of the "
-                    "table or a vector.",
-                    query,
-                )
-            exclude = self.index[query]
-            q = unit[exclude]
-        else:
-            q = np.asarray(query, dtype=np.float64)
-            norm = np.linalg.norm(q)
-            q = q / norm if norm else q
-        sims = unit @ q
-        if exclude >= 0:
-            sims[exclude] = -np.inf
-        n = min(topn, len(self) - (exclude >= 0))
-        top = np.argsort(-sims, kind="stable")[:n]
+        total = 0.0
+        mean = np.zeros(self.dim, dtype=np.float64)
+        exclude: set[int] = set()
+        dropped: list[str] = []
+        for item, default, name in items:
+            item, weight = _weighted(item, default, name)
+            if isinstance(item, str):
+                row = self.index.get(item)
+                if row is not None:
+                    vec = unit[row]
+                    exclude.add(row)
+                else:
+                    vec = self._unknown_query(item, name, exclude)
+                    if vec is None:  # "ignore": dropped with its weight
+                        dropped.append(item)
+                        continue
+            else:
+                vec = _query_vector(item, self.dim, name)
+            mean += weight * vec
+            total += abs(weight)
+        if len(dropped) == len(items):
+            raise UnknownWordError(
+                f"WordVectors.most_similar: none of the query words {dropped!r} is "
+                f"in the table (handle_unknown={self.handle_unknown!r}).",
+                dropped[0],
+            )
+        if total > 0:
+            mean /= total
+        norm = float(np.linalg.norm(mean))
+        if norm > 0:
+            mean /= norm
+        candidates = unit if restrict_vocab is None else unit[:restrict_vocab]
+        sims = np.asarray(candidates @ mean, dtype=np.float64)
+        if topn is None:
+            return sims
+        out = [i for i in exclude if i < len(sims)]
+        sims[out] = -np.inf
+        top = np.argsort(-sims, kind="stable")[: min(topn, len(sims) - len(out))]
         return [(self.words[i], float(sims[i])) for i in top]
+
+    def _unknown_query(self, word: str, name: str, exclude: set[int]) -> Any:
+        """The unit vector standing for an unknown query word (None: dropped)."""
+        policy = self.handle_unknown
+        if policy == "error":
+            raise unknown_word(word, f"({name} of most_similar)")
+        if policy == "ignore":
+            return None
+        if policy == "unk":
+            exclude.add(self.index[UNK])
+        vec = np.asarray(self.unknown_vector, dtype=np.float64)
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    # -- embedding matrix ------------------------------------------------------------
+    def matrix(
+        self,
+        vocabulary: Any,
+        *,
+        handle_unknown: str | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        return_coverage: bool = False,
+    ) -> Any:
+        """An embedding matrix whose row ``i`` is the vector of id ``i`` of ``vocabulary``.
+
+        The bridge between id sequences and pretrained vectors (Goldberg,
+        chapter 8): ``matrix[padder.transform(docs)]`` is each token's vector,
+        and the matrix initialises a neural network's embedding layer
+        (``torch.nn.Embedding.from_pretrained(torch.from_numpy(matrix))``, a
+        Keras ``Embedding`` with ``weights=[matrix]``) so that its ids mean
+        what the padder's mean.
+
+        Parameters
+        ----------
+        vocabulary : Vocabulary, fitted estimator, list of str or mapping of str to int
+            A fitted :class:`~textfeat.Vocabulary`; a fitted estimator with a
+            ``vocabulary_`` (:class:`~textfeat.SequencePadder`,
+            :class:`~textfeat.OneHotVectorizer`, ...); a list of words (word
+            ``i`` has id ``i``); or a ``{word: id}`` mapping whose ids are
+            ``0 .. len - 1``, each once.
+        handle_unknown : {"zero", "mean", "unk", "random", "error"} or None, default=None
+            The row of a word without a vector: zeros, the mean of the
+            table's vectors, the table's ``*UNK*`` row, a random row (normal
+            draws with the mean and standard deviation of each dimension of
+            the table; row ``i`` depends only on ``random_state`` and ``i``),
+            or an :class:`~textfeat.UnknownWordError` naming the first
+            regular word missing. None: the table's own policy (``"ignore"``
+            gives zeros, since every id needs a row).
+        random_state : int, RandomState instance or None, default=None
+            Seeds ``handle_unknown="random"``; unused otherwise.
+        return_coverage : bool, default=False
+            Also return a :class:`Coverage` (``n_found``, ``n_missing``,
+            ``missing``, ``ratio``) of the regular entries.
+
+        Returns
+        -------
+        matrix : ndarray of shape (len(vocabulary), dim)
+            In the dtype of the table. The ``*PAD*`` row is zeros. The other
+            specials (``*UNK*``, ``*S*``, ``*/S*``) get the table's own row if
+            it has one, else the ``handle_unknown`` fill (zeros with
+            ``"error"``); the ``*UNK*`` row thus stands for every word the
+            vocabulary maps to it.
+        coverage : Coverage
+            Only with ``return_coverage=True``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            For an unfitted vocabulary or estimator.
+        UnknownWordError
+            With ``handle_unknown="error"``, for a regular word without a
+            vector.
+        ValueError
+            For a bad argument: a str, a word that is not a str, a repeated
+            word or id, a mapping whose ids are not ``0 .. len - 1``.
+
+        Examples
+        --------
+        >>> from textfeat import SequencePadder
+        >>> wv = WordVectors(["the", "cat"], [[1.0, 0.0], [0.0, 1.0]])
+        >>> padder = SequencePadder(maxlen=3).fit([["the", "cat", "sat"]])
+        >>> padder.vocabulary_.itos_
+        ['*PAD*', '*UNK*', '*S*', '*/S*', 'cat', 'sat', 'the']
+        >>> emb, cov = wv.matrix(padder, handle_unknown="mean", return_coverage=True)
+        >>> emb[padder.transform([["the", "dog"]])].tolist()
+        [[[1.0, 0.0], [0.5, 0.5], [0.0, 0.0]]]
+        >>> cov
+        Coverage(n_found=2, n_missing=1, missing=['sat'])
+        """
+        policy = self._matrix_policy(handle_unknown)
+        if not isinstance(return_coverage, bool):
+            raise ValueError(
+                "The 'return_coverage' parameter of WordVectors.matrix must be a "
+                f"bool. Got {return_coverage!r} instead."
+            )
+        words = _vocabulary_words(vocabulary)
+        n = len(words)
+        ids = self.raw_ids(words)
+        found = ids >= 0
+        specials = _special_ids(words)
+        special = np.zeros(n, dtype=bool)
+        special[list(specials.values())] = True
+        regular_missing = np.flatnonzero(~found & ~special)
+        if policy == "error" and len(regular_missing):
+            first = int(regular_missing[0])
+            raise unknown_word(
+                words[first],
+                f"(id {first}; {len(regular_missing)} of the vocabulary's words "
+                "have no vector) in WordVectors.matrix",
+            )
+        out = np.zeros((n, self.dim), dtype=self.vectors.dtype)
+        out[found] = self.vectors[ids[found]]
+        fill = np.flatnonzero(~found)
+        if len(fill) and policy != "error":
+            out[fill] = self._fill_rows(policy, fill, n, random_state)
+        if PAD in specials:
+            out[specials[PAD]] = 0
+        if not return_coverage:
+            return out
+        missing = [words[i] for i in regular_missing.tolist()]
+        n_found = int(np.count_nonzero(found & ~special))
+        return out, Coverage(n_found, len(missing), missing)
+
+    def _matrix_policy(self, handle_unknown: str | None) -> str:
+        if handle_unknown is None:
+            return "zero" if self.handle_unknown == "ignore" else self.handle_unknown
+        if not isinstance(handle_unknown, str) or handle_unknown not in _MATRIX_POLICIES:
+            raise ValueError(
+                "The 'handle_unknown' parameter of WordVectors.matrix must be None "
+                f"or a str among {_MATRIX_POLICIES}. Got {handle_unknown!r} instead."
+            )
+        if handle_unknown == "unk" and UNK not in self.index:
+            raise ValueError(
+                f"WordVectors.matrix: handle_unknown='unk' needs a {UNK!r} row in "
+                "the table; this one has none. Use 'zero', 'mean' or 'random'."
+            )
+        return handle_unknown
+
+    def _fill_rows(
+        self, policy: str, rows: np.ndarray, n: int, random_state: Any
+    ) -> np.ndarray:
+        if policy == "zero":
+            return np.zeros(self.dim, dtype=self.vectors.dtype)
+        if policy == "mean":
+            return self.vectors.mean(axis=0)
+        if policy == "unk":
+            return self.vectors[self.index[UNK]]
+        rng = check_random_state(random_state)
+        # All n rows are drawn, so that row i depends on the seed and i only.
+        draws = rng.standard_normal((n, self.dim))[rows]
+        return self.vectors.mean(axis=0) + draws * self.vectors.std(axis=0)
 
     # -- constructors -------------------------------------------------------------
     @classmethod
@@ -439,6 +710,7 @@ class WordVectors:
         encoding: str = "utf-8",
         unicode_errors: str = "strict",
         duplicates: str = "error",
+        limit: int | None = None,
     ) -> WordVectors:
         """Read vectors from a file.
 
@@ -475,6 +747,11 @@ class WordVectors:
         duplicates : {"error", "first"}, default="error"
             A word with a second vector raises, or keeps its first vector
             (later ones are skipped; gensim does the same with a warning).
+        limit : int >= 1 or None, default=None
+            Read only the first ``limit`` vectors of the file (the most
+            frequent words, in the usual files), as gensim's
+            ``load_word2vec_format(limit=...)``: the rest of the file is not
+            read, so not checked either. A skipped repeated word counts.
 
         Returns
         -------
@@ -519,6 +796,7 @@ class WordVectors:
             encoding=encoding,
             unicode_errors=unicode_errors,
             duplicates=duplicates,
+            limit=limit,
         )
         return cls(words, rows, handle_unknown=handle_unknown)
 
@@ -548,3 +826,157 @@ class WordVectors:
         True
         """
         write_vectors(path, self.words, self.vectors, format)
+
+
+# -- helpers of most_similar and matrix ----------------------------------------------
+def _check_int(value: Any, name: str, low: int) -> None:
+    """``value`` is None or an int >= ``low`` (``bool`` refused)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(
+            f"The {name!r} parameter of WordVectors.most_similar must be an int >= "
+            f"{low} or None. Got {value!r} instead."
+        )
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _query_items(query: Any, name: str) -> list[Any]:
+    """``positive`` or ``negative`` as a list of words, vectors and pairs."""
+    if query is None:
+        return []
+    if isinstance(query, str):
+        return [query]
+    if isinstance(query, np.ndarray):
+        return [query] if query.ndim == 1 else list(query)
+    if isinstance(query, tuple) and len(query) == 2 and isinstance(query[0], str):
+        return [query]  # a single (word, weight) pair
+    try:
+        items = list(query)
+    except TypeError:
+        raise ValueError(
+            f"The {name!r} parameter of WordVectors.most_similar must be a word, a "
+            f"vector or a list of them. Got {query!r} instead."
+        ) from None
+    if items and all(_is_number(v) for v in items):
+        return [np.asarray(items, dtype=np.float64)]  # one vector, as a list
+    return items
+
+
+def _weighted(item: Any, default: float, name: str) -> tuple[Any, float]:
+    """``(item, weight)``: a pair's own weight (as given), else ``default``."""
+    if not isinstance(item, tuple):
+        return item, default
+    if len(item) != 2 or not _is_number(item[1]) or not np.isfinite(item[1]):
+        raise ValueError(
+            f"WordVectors.most_similar: {name} must be a word, a vector or a (word "
+            f"or vector, finite weight) pair. Got {item!r} instead."
+        )
+    return item[0], float(item[1])
+
+
+def _query_vector(item: Any, dim: int, name: str) -> np.ndarray:
+    try:
+        vec = np.asarray(item, dtype=np.float64)
+    except (TypeError, ValueError):
+        vec = None
+    if vec is None or vec.shape != (dim,) or not np.isfinite(vec).all():
+        raise ValueError(
+            f"WordVectors.most_similar: {name} must be a word (str) or a finite "
+            f"vector of {dim} values. Got {item!r} instead."
+        )
+    return vec
+
+
+def _special_ids(words: list[str]) -> dict[str, int]:
+    """Id of each special symbol the vocabulary holds (ids 0-3 in a Vocabulary)."""
+    head = {w: i for i, w in enumerate(words[: len(SPECIALS)])}
+    out = {}
+    for sym in SPECIALS:
+        i = head.get(sym)
+        if i is None and sym in words:  # a list or mapping in another order
+            i = words.index(sym)
+        if i is not None:
+            out[sym] = i
+    return out
+
+
+def _vocabulary_words(vocabulary: Any) -> list[str]:
+    """The words of ``vocabulary`` in id order (see :meth:`WordVectors.matrix`)."""
+    from textfeat.text.vocab import Vocabulary
+
+    what = type(vocabulary).__name__
+    if isinstance(vocabulary, Vocabulary):
+        if not hasattr(vocabulary, "itos_"):
+            raise NotFittedError(
+                "WordVectors.matrix: the Vocabulary passed as 'vocabulary' is not "
+                "built yet; call its fit(docs) first."
+            )
+        return list(vocabulary.itos_)
+    if hasattr(vocabulary, "get_params") and hasattr(vocabulary, "fit"):
+        if not hasattr(vocabulary, "vocabulary_"):
+            raise NotFittedError(
+                f"WordVectors.matrix: the {what} passed as 'vocabulary' is not "
+                "fitted yet (it has no vocabulary_); call its fit first."
+            )
+        return _vocabulary_words(vocabulary.vocabulary_)
+    if isinstance(vocabulary, str | bytes):
+        raise ValueError(
+            "The 'vocabulary' parameter of WordVectors.matrix must be a fitted "
+            "Vocabulary or estimator, a list of words or a {word: id} mapping; got "
+            f"a {what} ({vocabulary[:40]!r})."
+        )
+    if isinstance(vocabulary, Mapping):
+        return _mapping_words(vocabulary)
+    try:
+        words = list(vocabulary)
+    except TypeError:
+        raise ValueError(
+            "The 'vocabulary' parameter of WordVectors.matrix must be a fitted "
+            "Vocabulary or estimator, a list of words or a {word: id} mapping. Got "
+            f"a {what} instead."
+        ) from None
+    _check_words(words)
+    return words
+
+
+def _check_words(words: list[Any]) -> None:
+    seen: dict[str, int] = {}
+    for i, w in enumerate(words):
+        if not isinstance(w, str):
+            raise ValueError(
+                f"WordVectors.matrix: vocabulary[{i}] is a {type(w).__name__} "
+                f"({w!r}), not a str."
+            )
+        if w in seen:
+            raise ValueError(
+                f"WordVectors.matrix: the word {w!r} appears twice in the vocabulary "
+                f"(ids {seen[w]} and {i})."
+            )
+        seen[w] = i
+
+
+def _mapping_words(mapping: Mapping[Any, Any]) -> list[str]:
+    n = len(mapping)
+    words: list[Any] = [None] * n
+    for w, i in mapping.items():
+        if not isinstance(w, str):
+            raise ValueError(
+                f"WordVectors.matrix: the vocabulary maps {w!r}, a "
+                f"{type(w).__name__}, not a str."
+            )
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < n:
+            raise ValueError(
+                f"WordVectors.matrix: the vocabulary maps {w!r} to {i!r}; the ids of "
+                f"a mapping of {n} words must be the ints 0 to {n - 1}."
+            )
+        if words[int(i)] is not None:
+            raise ValueError(
+                f"WordVectors.matrix: the vocabulary maps both {words[int(i)]!r} and "
+                f"{w!r} to id {int(i)}."
+            )
+        words[int(i)] = w
+    return words
