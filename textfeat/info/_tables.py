@@ -29,12 +29,14 @@ __all__ = [
     "N_BINS",
     "Categories",
     "Tables",
+    "cell_zero_n",
     "check_base",
     "conditional_entropy_sum",
     "entropy_sum",
     "finish",
     "joint_entropy_sum",
     "mi_sum",
+    "nonzero_weight",
     "prepare",
     "prepare_unlabelled",
     "xlogr",
@@ -482,9 +484,32 @@ def xlogr(n: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Differences of weights below this share of the total are rounding: the
+#: class sizes (summed over samples) and the table's cells (summed in a sparse
+#: product) add float weights in different orders, so ``N_c - n_jc`` for a
+#: feature present in every sample of a class can come out as 1e-16 instead
+#: of 0, which would put weight in a category the feature does not have.
+ROUNDING = 1e-12
+
+
+def nonzero_weight(diff: np.ndarray, total: float) -> np.ndarray:
+    """``diff`` (a difference of weights) with rounding-sized values set to 0."""
+    return np.where(diff > ROUNDING * total, diff, 0.0)
+
+
 def zero_n(t: Tables) -> np.ndarray:
     """Weight of the zero category of each feature, ``N - n_j``."""
-    return np.maximum(t.total - t.feature_n, 0.0)
+    return nonzero_weight(t.total - t.feature_n, t.total)
+
+
+def cell_zero_n(t: Tables) -> np.ndarray:
+    """Weight of category 0 in each non-zero cell's class, ``N_c - n_jc``.
+
+    0 wherever the feature has no category 0 at all (``zero_n`` is 0), so the
+    two never disagree.
+    """
+    n = nonzero_weight(t.class_n[t.cell_class] - t.cell_n, t.total)
+    return np.where(zero_n(t)[t.cell_feature] > 0, n, 0.0)
 
 
 def mi_sum(t: Tables) -> np.ndarray:
@@ -503,7 +528,7 @@ def mi_sum(t: Tables) -> np.ndarray:
     )
     # zero category: classes where the feature occurs ...
     n0 = zero_n(t)
-    cell_n0 = np.maximum(nc[t.cell_class] - t.cell_n, 0.0)
+    cell_n0 = cell_zero_n(t)
     s += _group_sum(
         t.cell_feature,
         weights=xlogr(cell_n0, cell_n0 * N, n0[t.cell_feature] * nc[t.cell_class]),
@@ -511,7 +536,7 @@ def mi_sum(t: Tables) -> np.ndarray:
     )
     # ... and classes where it never occurs: N_c log(N / n0) each
     seen = _group_sum(t.cell_feature, weights=nc[t.cell_class], minlength=d)
-    s += xlogr(np.maximum(N - seen, 0.0), N, n0)
+    s += xlogr(np.where(n0 > 0, nonzero_weight(N - seen, N), 0.0), N, n0)
     return s
 
 
@@ -536,7 +561,7 @@ def conditional_entropy_sum(t: Tables) -> np.ndarray:
         minlength=d,
     )
     n0 = zero_n(t)
-    cell_n0 = np.maximum(nc[t.cell_class] - t.cell_n, 0.0)
+    cell_n0 = cell_zero_n(t)
     s -= _group_sum(
         t.cell_feature,
         weights=xlogr(cell_n0, cell_n0, n0[t.cell_feature]),
@@ -547,8 +572,8 @@ def conditional_entropy_sum(t: Tables) -> np.ndarray:
     unseen = nc_log_nc.sum() - _group_sum(
         t.cell_feature, weights=nc_log_nc[t.cell_class], minlength=d
     )
-    unseen_n = np.maximum(
-        N - _group_sum(t.cell_feature, weights=nc[t.cell_class], minlength=d), 0.0
+    unseen_n = nonzero_weight(
+        N - _group_sum(t.cell_feature, weights=nc[t.cell_class], minlength=d), N
     )
     has_zero = n0 > 0
     s[has_zero] -= unseen[has_zero] - xlogr(unseen_n, n0, 1.0)[has_zero]
@@ -565,7 +590,7 @@ def joint_entropy_sum(t: Tables) -> np.ndarray:
         minlength=d,
     )
     # zero category, classes where the feature occurs ...
-    cell_n0 = np.maximum(nc[t.cell_class] - t.cell_n, 0.0)
+    cell_n0 = cell_zero_n(t)
     s -= _group_sum(t.cell_feature, weights=xlogr(cell_n0, cell_n0, N), minlength=d)
     # ... and classes where it never occurs: the whole class is in category 0
     class_terms = xlogr(nc, nc, N)

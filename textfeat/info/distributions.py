@@ -37,7 +37,7 @@ Conventions
   give finite results and nothing is exponentiated before it is normalised.
   ``-inf`` is probability 0; ``+inf`` and NaN are refused.
 * ``base``: ``None`` (natural log, nats), ``2`` for bits, any real ``> 0``
-  other than 1.
+  other than 1 (a base below 1 gives negative values, as in scipy).
 * The result has the shape of the input without the reduced axes (a NumPy
   scalar for one distribution). Measures that cannot be negative are clipped
   at 0 against rounding.
@@ -266,9 +266,9 @@ def _pair(
 
 
 def _finish(values: NDArray, log_base: float, clip: bool = True) -> Any:
-    out = values / log_base
-    if clip:
-        out = np.maximum(out, 0.0)
+    """Clip rounding below 0 (in nats), then change the base."""
+    out = np.maximum(values, 0.0) if clip else values
+    out = out / log_base
     return out[()] if out.ndim == 0 else out
 
 

@@ -140,7 +140,7 @@ def log_loss_from_logits(
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise ValueError(
-            f"y_true holds {y[i]!r} at index {i}, which is not in labels "
+            f"y_true holds {y[i].item()!r} at index {i}, which is not in labels "
             f"{classes.tolist()!r}."
         )
     losses = -np.asarray(log_softmax(Z, axis=1))[np.arange(Z.shape[0]), idx]

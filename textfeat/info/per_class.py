@@ -23,6 +23,7 @@ from textfeat.info._tables import (
     Tables,
     check_base,
     finish,
+    nonzero_weight,
     prepare,
     xlogr,
     zero_n,
@@ -137,9 +138,9 @@ def _class_scores(t: Tables, n_classes: int, score: str, log_base: float) -> np.
             out[:, c] = col
             continue
         not_c = N - nc
-        b = np.maximum(n1 - a, 0.0)  # present, other classes
-        e = np.maximum(nc - a, 0.0)  # absent, class c
-        f = np.maximum(n0 - e, 0.0)  # absent, other classes
+        b = nonzero_weight(n1 - a, N)  # present, other classes
+        e = np.where(n0 > 0, nonzero_weight(nc - a, N), 0.0)  # absent, class c
+        f = nonzero_weight(n0 - e, N)  # absent, other classes
         mi = (
             xlogr(a, a * N, n1 * nc)
             + xlogr(b, b * N, n1 * not_c)

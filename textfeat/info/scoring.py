@@ -77,7 +77,7 @@ from typing import Any, Literal
 import numpy as np
 
 from textfeat._compat import StrOptions, validate_params
-from textfeat.info._divergence import divergence_table
+from textfeat.info._divergence import divergence_scores
 from textfeat.info._tables import (
     BASE,
     CATEGORIES,
@@ -406,13 +406,8 @@ def _divergence_score(
     discrete_features: Any,
 ) -> np.ndarray:
     log_base = check_base(base)
-    t, classes = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
-    table = divergence_table(t, classes.shape[0], kind)
-    if aggregate == "max":
-        score = table.max(axis=1)
-    else:
-        score = table @ (t.class_n / t.total)
-    return np.maximum(score / log_base, 0.0)
+    t, _ = prepare(X, y, categories, n_bins, sample_weight, discrete_features)
+    return divergence_scores(t, kind, aggregate) / log_base
 
 
 @validate_params(_DIVERGENCE_CONSTRAINTS, prefer_skip_nested_validation=True)
