@@ -92,7 +92,7 @@ def _not_a_step(cls: type) -> str | None:
         fit = inspect.signature(cls.fit)  # type: ignore[attr-defined]
     except (TypeError, ValueError, AttributeError):
         return "it has no fit method with a readable signature"
-    params = list(init.parameters.values())[1:]
+    params = [p for p in list(init.parameters.values())[1:] if p.kind in _KEYWORDS]
     required = [p.name for p in params if p.default is p.empty]
     if required:
         return (
@@ -101,7 +101,23 @@ def _not_a_step(cls: type) -> str | None:
         )
     if list(fit.parameters)[1:2] != ["X"]:
         return "its fit takes labels, not documents or features"
+    if hasattr(cls, "_parameter_constraints"):
+        from textfeat._compat import InvalidParameterError, validate_parameters
+
+        try:
+            validate_parameters(cls())
+        except InvalidParameterError as exc:
+            return (
+                f"it needs a value a config cannot write ({exc}); build it in "
+                "Python"
+            )
     return None
+
+
+_KEYWORDS = (
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.KEYWORD_ONLY,
+)
 
 
 def _candidates() -> dict[str, str]:
@@ -127,7 +143,8 @@ def known_steps() -> dict[str, str]:
     The allow-list: textfeat's estimators and the scikit-learn classes of
     :data:`textfeat.io.persist.TRUSTED`, less those a config cannot build
     (``Pipeline``, ``FeatureUnion`` and ``ColumnTransformer`` need other
-    estimators; ``LabelEncoder`` transforms labels). Nothing else is ever
+    estimators; ``LabelEncoder`` transforms labels; ``CBOWVectorizer`` needs
+    word vectors, which TOML cannot hold). Nothing else is ever
     imported: a ``class`` is looked up here by its short name, so a dotted
     path to other code is refused.
 
@@ -255,7 +272,11 @@ def step_parameters(step: str) -> list[StepParameter]:
         raise ConfigError(_unknown_class(step, known))
     cls = _class_of(known[step])
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    return [StepParameter(p.name, p.default, _accepts(cls, p.name)) for p in params]
+    return [
+        StepParameter(p.name, p.default, _accepts(cls, p.name))
+        for p in params
+        if p.kind in _KEYWORDS
+    ]
 
 
 def _unknown_class(cls: Any, known: dict[str, str]) -> str:
