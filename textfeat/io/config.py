@@ -15,6 +15,13 @@ scikit-learn class on :data:`textfeat.io.persist.TRUSTED` (by its short name),
     [[step]]
     class = "LogisticRegression"
     max_iter = 1000
+
+``textfeat steps`` (:mod:`textfeat._cli_steps`) lists the classes of
+:func:`known_steps` with every parameter, its default and the values it
+accepts, read from the estimators themselves (:func:`step_parameters`).
+Values are checked when a config is loaded, against the estimator's own
+``_parameter_constraints``, and every error (:class:`ConfigError`) names the
+file, the line when it can be found, the step and the parameter.
 """
 
 from __future__ import annotations
