@@ -404,3 +404,13 @@ def test_readme_config_fits_the_bundled_corpus(tmp_path: Path) -> None:
 
 def test_readme_mentions_textfeat_steps() -> None:
     assert "textfeat steps" in (ROOT / "README.md").read_text()
+
+
+def test_deeply_nested_value_is_a_config_error(tmp_path: Path) -> None:
+    text = GOOD + "min_count = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    assert "invalid TOML (nested too deeply)" in error_of(tmp_path, text)
+
+
+def test_a_long_bad_value_is_not_repeated_whole(tmp_path: Path) -> None:
+    msg = error_of(tmp_path, GOOD + 'min_count = "' + "a" * 100_000 + '"\n')
+    assert "The 'min_count' parameter" in msg and len(msg) < 400

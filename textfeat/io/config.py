@@ -300,7 +300,7 @@ def _unknown_class(cls: Any, known: dict[str, str]) -> str:
                 "a class is named from the allow-list (see 'textfeat steps'), never by a module path; "
                 + hint
             )
-    return f"unknown class {cls!r}; {hint}"
+    return f"unknown class {cls!r:.80}; {hint}"
 
 
 def _step_lines(text: str) -> list[tuple[int, list[str]]]:
@@ -335,7 +335,7 @@ class _Where:
                 no += found[0] if found else 0
             out += f"line {no}, "
         out += f"step {i}"
-        return out + (f" ({short})" if isinstance(short, str) else "")
+        return out + (f" ({short:.80})" if isinstance(short, str) else "")
 
 
 def parse_config(text: str, *, where: str = "<config>") -> list[dict[str, Any]]:
@@ -373,6 +373,8 @@ def parse_config(text: str, *, where: str = "<config>") -> list[dict[str, Any]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML ({exc})") from exc
+    except RecursionError:
+        raise ConfigError(f"{where}: invalid TOML (nested too deeply)") from None
     other = sorted(set(data) - {"step"})
     if other:
         raise ConfigError(
@@ -464,7 +466,7 @@ def build_pipeline(
         unknown = sorted(set(params) - set(defaults))
         if unknown:
             raise ConfigError(
-                f"{at(i, short, unknown[0])}: unknown parameter {unknown[0]!r}; "
+                f"{at(i, short, unknown[0])}: unknown parameter {unknown[0]!r:.80}; "
                 f"{short} takes {', '.join(sorted(defaults))}"
             )
         for key, value in params.items():
@@ -516,7 +518,10 @@ def _check_value(
     try:
         validate_parameters(cls(**{key: value}))
     except InvalidParameterError as exc:
-        raise ConfigError(f"{at}: {exc}") from None
+        text = re.sub(  # a long value is not repeated whole
+            r"Got (.{80}).+ instead\.$", r"Got \1... instead.", str(exc), flags=re.S
+        )
+        raise ConfigError(f"{at}: {text}") from None
     except AttributeError:
         pass  # no declared constraints: the estimator checks the value in fit
     return value
