@@ -414,3 +414,16 @@ def test_deeply_nested_value_is_a_config_error(tmp_path: Path) -> None:
 def test_a_long_bad_value_is_not_repeated_whole(tmp_path: Path) -> None:
     msg = error_of(tmp_path, GOOD + 'min_count = "' + "a" * 100_000 + '"\n')
     assert "The 'min_count' parameter" in msg and len(msg) < 400
+
+
+@pytest.mark.parametrize("value", ['"not-a-dtype"', '"object"', "3", '"U10"'])
+def test_dtype_must_name_a_numeric_dtype(tmp_path: Path, value: str) -> None:
+    msg = error_of(tmp_path, GOOD + f"dtype = {value}\n")
+    assert "line 6, step 2 (OneHotVectorizer): The 'dtype' parameter" in msg
+    assert "numeric dtype" in msg
+
+
+def test_dtype_by_name_is_taken(tmp_path: Path) -> None:
+    pipe = load_text(tmp_path, GOOD + 'dtype = "float32"\n')
+    X = pipe.fit_transform(["a cat", "a dog"])
+    assert X.dtype == "float32"

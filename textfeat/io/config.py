@@ -506,6 +506,18 @@ def _check_value(
 
     if isinstance(value, list) and isinstance(default, tuple):
         value = tuple(value)
+    if isinstance(default, np.dtype) or (
+        isinstance(default, type) and issubclass(default, np.generic)
+    ):  # a dtype: written by its name, and it must be a numeric one
+        try:
+            ok = isinstance(value, str) and np.dtype(value).kind in "biuf"
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ConfigError(
+                f"{at}: The {key!r} parameter of {short} must be the name of a "
+                f"numeric dtype such as \"float32\". Got {value!r:.80} instead."
+            )
     constraints = getattr(cls, "_parameter_constraints", {}).get(key, [])
     takes_bool = isinstance(default, bool) or any(
         c in ("boolean", "verbose", "no_validation") or c is bool for c in constraints
