@@ -929,3 +929,16 @@ def test_zero_weight_sample_with_infinite_loss_is_ignored():
     assert log_loss_from_logits([1, 0], Z, sample_weight=[0.0, 1.0]) == pytest.approx(
         LOG2
     )
+
+
+def test_select_k_best_with_js_score_round_trips_through_a_model_file(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    from textfeat import load_model, save_model
+
+    X, y = _data(12)
+    pipe = make_pipeline(SelectKBest(js_score, k=3), SoftmaxClassifier()).fit(X, y)
+    save_model(pipe, tmp_path / "m.tfm")
+    loaded = load_model(tmp_path / "m.tfm")
+    assert loaded[0].score_func is js_score
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
