@@ -510,3 +510,37 @@ def test_20news_subject_and_body_equal_the_joined_text(pipe, tmp_path: Path) -> 
     X, ids, _ = load_features(tmp_path / "out")
     assert ids.tolist() == [r["id"] for r in rows]
     assert (X != pipe.transform(joined(rows, ("head", "body")))).nnz == 0
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".conllu", "dir"])
+def test_several_fields_for_a_format_without_fields_is_refused(
+    tmp_path: Path, suffix: str
+) -> None:
+    p = tmp_path / f"c{suffix}" if suffix != "dir" else tmp_path / "folder"
+    if suffix == "dir":
+        (p / "pos").mkdir(parents=True)
+        (p / "pos" / "a.txt").write_text("good")
+    else:
+        p.write_text(
+            "1\tHi\thi\tX\t_\t_\t0\troot\t_\t_\n\n" if suffix == ".conllu" else "hi\n"
+        )
+    with pytest.raises(ValueError, match="names several fields .* has no fields"):
+        read_corpus(p, text_field=["title", "body"])
+    assert len(list(read_corpus(p, text_field=["text"]))) == 1
+
+
+def test_console_several_fields_for_a_text_file_exits_1(pipe, tmp_path: Path) -> None:
+    (tmp_path / "c.txt").write_text("a rocket\n")
+    model = tmp_path / "m.tfm"
+    save(pipe, model)
+    result = invoke(
+        "featurize",
+        model,
+        tmp_path / "c.txt",
+        tmp_path / "out",
+        "-q",
+        "--text-field",
+        "a,b",
+    )
+    assert result.exit_code == 1
+    assert "has no fields" in result.output

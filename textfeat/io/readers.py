@@ -113,7 +113,7 @@ def read_corpus(
         ``text_field`` may also be a list or tuple of names: the text is
         their values joined with a newline, in the order given (see
         :func:`read_jsonl` and :func:`read_csv`). Other formats have no
-        fields and ignore it.
+        fields and ignore a single name; several names are refused there.
     encoding : str, default="utf-8"
         Encoding (text, CSV/TSV, CoNLL-U and directory corpora; JSON Lines
         is always UTF-8).
@@ -138,7 +138,8 @@ def read_corpus(
     Raises
     ------
     ValueError
-        For an unknown format or an invalid option, naming it.
+        For an unknown format or an invalid option, naming it (several
+        ``text_field`` names for a format without fields included).
 
     Examples
     --------
@@ -160,6 +161,13 @@ def read_corpus(
             f"The 'format' parameter of read_corpus must be 'auto' or one of "
             f"{', '.join(FORMATS)}. Got {fmt!r} instead."
         )
+    if fmt not in ("jsonl", "csv", "tsv") and isinstance(text_field, list | tuple):
+        if len(text_field) > 1:
+            raise ValueError(
+                f"The 'text_field' parameter of read_corpus names several fields "
+                f"({text_field!r}), but a {fmt!r} corpus has no fields; text from "
+                "several fields is read from JSON Lines and CSV/TSV files."
+            )
     if fmt == "jsonl":
         return read_jsonl(
             path,
