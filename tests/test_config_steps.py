@@ -427,3 +427,16 @@ def test_dtype_by_name_is_taken(tmp_path: Path) -> None:
     pipe = load_text(tmp_path, GOOD + 'dtype = "float32"\n')
     X = pipe.fit_transform(["a cat", "a dog"])
     assert X.dtype == "float32"
+
+
+def test_readme_error_example_is_what_the_command_prints(
+    tmp_path: Path, monkeypatch
+) -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"```text\n(error: pipe\.toml.*?)\n```", readme, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    Path("pipe.toml").write_text(readme_toml()[0].replace("min_df = 2", "min_df = -1"))
+    Path("c.jsonl").write_text('{"text": "a", "label": "x"}\n')
+    result = invoke("fit", "c.jsonl", "--config", "pipe.toml", "-q")
+    assert result.exit_code == 1
+    assert result.output.strip() == shown
