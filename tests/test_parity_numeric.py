@@ -511,6 +511,12 @@ def test_analogy_weighted_pair_by_hand() -> None:
     assert dict(got)["apple"] == pytest.approx(SQRT2 / math.sqrt(6 - 2 * SQRT2))
 
 
+def test_analogy_tuple_of_two_words_is_two_words() -> None:
+    # gensim's _ensure_list keeps a tuple as a list of keys
+    wv = _analogy()
+    assert wv.most_similar(("king", "woman")) == wv.most_similar(["king", "woman"])
+
+
 def test_analogy_topn_none_returns_every_similarity_in_row_order() -> None:
     sims = _analogy().most_similar(positive=["king"], topn=None)
     np.testing.assert_allclose(sims, [1 / SQRT2, 0.0, 1.0, 0.5, 1 / SQRT2])
@@ -702,6 +708,19 @@ def test_matrix_of_an_unfitted_vocabulary_is_refused(vocabulary) -> None:
 def test_matrix_bad_vocabulary_is_refused(vocabulary, match) -> None:
     with pytest.raises(ValueError, match=match):
         TABLE.matrix(vocabulary)
+
+
+def test_matrix_fitted_estimator_without_a_vocabulary_is_refused() -> None:
+    from textfeat import CBOWVectorizer
+
+    cbow = CBOWVectorizer(vectors=TABLE).fit(DOCS)
+    with pytest.raises(ValueError, match=r"'vocabulary'.*CBOWVectorizer has no"):
+        TABLE.matrix(cbow)
+
+
+def test_matrix_bad_random_state_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="'random_state' parameter"):
+        TABLE.matrix(["zzz"], handle_unknown="random", random_state="seed")
 
 
 @pytest.mark.parametrize("policy", ["ignore", "drop", 0])

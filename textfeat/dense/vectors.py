@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, Self
 import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from textfeat._cache import derived
 from textfeat.dense.loaders import (
@@ -545,7 +546,14 @@ class WordVectors:
         Coverage(n_found=2, n_missing=1, missing=['sat'])
         """
         policy = self._matrix_policy(handle_unknown)
-        if not isinstance(return_coverage, bool):
+        try:
+            rng = check_random_state(random_state)
+        except ValueError:
+            raise ValueError(
+                "The 'random_state' parameter of WordVectors.matrix must be None, an "
+                f"int or a RandomState. Got {random_state!r} instead."
+            ) from None
+        if not isinstance(return_coverage, bool | np.bool_):
             raise ValueError(
                 "The 'return_coverage' parameter of WordVectors.matrix must be a "
                 f"bool. Got {return_coverage!r} instead."
@@ -569,7 +577,7 @@ class WordVectors:
         out[found] = self.vectors[ids[found]]
         fill = np.flatnonzero(~found)
         if len(fill) and policy != "error":
-            out[fill] = self._fill_rows(policy, fill, n, random_state)
+            out[fill] = self._fill_rows(policy, fill, n, rng)
         if PAD in specials:
             out[specials[PAD]] = 0
         if not return_coverage:
@@ -594,7 +602,7 @@ class WordVectors:
         return handle_unknown
 
     def _fill_rows(
-        self, policy: str, rows: np.ndarray, n: int, random_state: Any
+        self, policy: str, rows: np.ndarray, n: int, rng: np.random.RandomState
     ) -> np.ndarray:
         if policy == "zero":
             return np.zeros(self.dim, dtype=self.vectors.dtype)
@@ -602,7 +610,6 @@ class WordVectors:
             return self.vectors.mean(axis=0)
         if policy == "unk":
             return self.vectors[self.index[UNK]]
-        rng = check_random_state(random_state)
         # All n rows are drawn, so that row i depends on the seed and i only.
         draws = rng.standard_normal((n, self.dim))[rows]
         return self.vectors.mean(axis=0) + draws * self.vectors.std(axis=0)
@@ -852,8 +859,13 @@ def _query_items(query: Any, name: str) -> list[Any]:
         return [query]
     if isinstance(query, np.ndarray):
         return [query] if query.ndim == 1 else list(query)
-    if isinstance(query, tuple) and len(query) == 2 and isinstance(query[0], str):
-        return [query]  # a single (word, weight) pair
+    if (
+        isinstance(query, tuple)
+        and len(query) == 2
+        and isinstance(query[0], str)
+        and _is_number(query[1])
+    ):
+        return [query]  # a single (word, weight) pair; ("a", "b") is two words
     try:
         items = list(query)
     except TypeError:
@@ -918,9 +930,15 @@ def _vocabulary_words(vocabulary: Any) -> list[str]:
         return list(vocabulary.itos_)
     if hasattr(vocabulary, "get_params") and hasattr(vocabulary, "fit"):
         if not hasattr(vocabulary, "vocabulary_"):
-            raise NotFittedError(
-                f"WordVectors.matrix: the {what} passed as 'vocabulary' is not "
-                "fitted yet (it has no vocabulary_); call its fit first."
+            check_is_fitted(
+                vocabulary,
+                msg=f"WordVectors.matrix: the {what} passed as 'vocabulary' is not "
+                "fitted yet; call its fit first.",
+            )
+            raise ValueError(
+                f"The 'vocabulary' parameter of WordVectors.matrix: a {what} has no "
+                "vocabulary_ (ids of words); pass a SequencePadder, a "
+                "OneHotVectorizer, a Vocabulary, a list or a mapping."
             )
         return _vocabulary_words(vocabulary.vocabulary_)
     if isinstance(vocabulary, str | bytes):
