@@ -416,7 +416,9 @@ def test_a_long_bad_value_is_not_repeated_whole(tmp_path: Path) -> None:
     assert "The 'min_count' parameter" in msg and len(msg) < 400
 
 
-@pytest.mark.parametrize("value", ['"not-a-dtype"', '"object"', "3", '"U10"'])
+@pytest.mark.parametrize(
+    "value", ['"not-a-dtype"', '"object"', "3", '"U10"', '"f8,i4"', '"M8"']
+)
 def test_dtype_must_name_a_numeric_dtype(tmp_path: Path, value: str) -> None:
     msg = error_of(tmp_path, GOOD + f"dtype = {value}\n")
     assert "line 6, step 2 (OneHotVectorizer): The 'dtype' parameter" in msg

@@ -511,7 +511,7 @@ def _check_value(
     ):  # a dtype: written by its name, and it must be a numeric one
         try:
             ok = isinstance(value, str) and np.dtype(value).kind in "biuf"
-        except TypeError:
+        except (TypeError, ValueError):
             ok = False
         if not ok:
             raise ConfigError(
