@@ -56,3 +56,94 @@ def test_pool_reads_the_input_only_a_window_ahead() -> None:
 def test_a_worker_exception_reaches_the_caller() -> None:
     with ProcessPool(1, _scaled, None) as pool, pytest.raises(TypeError):
         pool.result(pool.submit(3))
+
+
+# -- SpacyTokenizer on a pool ------------------------------------------------------
+import multiprocessing as mp  # noqa: E402
+
+import spacy  # noqa: E402
+
+import textfeat.text.tokenize as tk  # noqa: E402
+from textfeat import SpacyTokenizer  # noqa: E402
+
+
+@pytest.fixture
+def pool_always(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Use a pool whatever the corpus size, with small batches; count worker jobs."""
+    monkeypatch.setattr(tk, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(tk, "_MIN_BATCH_CHARS", 2000)
+    monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
+    submitted: list[int] = []
+    submit = ProcessPool.submit
+
+    def counting(self, *args):
+        submitted.append(len(args[0]))
+        return submit(self, *args)
+
+    monkeypatch.setattr(ProcessPool, "submit", counting)
+    return submitted
+
+
+def _spacy_tokens(texts: list[str]) -> list[list[str]]:
+    nlp = spacy.blank("en")
+    return [[t.text for t in d if not t.is_space] for d in nlp.tokenizer.pipe(texts)]
+
+
+def _ud_sentences() -> list[str]:
+    from conftest import UD_EWT, require
+
+    path = require(UD_EWT) / "en_ewt-ud-dev.conllu"
+    with path.open(encoding="utf-8") as f:
+        return [ln[9:].rstrip("\n") for ln in f if ln.startswith("# text = ")]
+
+
+def _news_posts() -> list[str]:
+    from conftest import NEWS, require
+
+    from textfeat import load_jsonl
+
+    return load_jsonl(require(NEWS) / "test.jsonl.gz")[0][:300]
+
+
+@pytest.mark.parametrize("corpus", [_ud_sentences, _news_posts], ids=["ud", "20news"])
+def test_two_processes_give_spacys_tokens(pool_always, corpus) -> None:
+    texts = corpus()
+    got = SpacyTokenizer(n_jobs=2).transform(texts)
+    assert got == _spacy_tokens(texts)
+    assert sum(pool_always) > 0  # the worker did tokenize part of it
+    assert sum(pool_always) < len(texts)  # and so did this process
+
+
+def test_guided_batches_shrink_and_keep_the_corpus_in_order(monkeypatch) -> None:
+    monkeypatch.setattr(tk, "_MIN_BATCH_CHARS", 10)
+    texts = [f"word{i} " * 5 for i in range(400)]  # 40 characters each
+    tok = SpacyTokenizer(batch_size=50)
+    batches = list(tok._guided_batches(texts, sum(map(len, texts)), 2))
+    sizes = [len(b) for b in batches]
+    assert [d for b in batches for d in b] == texts
+    assert sizes[0] == 50  # capped by batch_size
+    assert sizes[-2] < sizes[len(sizes) // 2] < sizes[0]  # large first, small last
+    assert min(sizes) >= 1
+
+
+def test_bad_document_in_a_late_batch_is_named_by_its_index(pool_always) -> None:
+    texts: list = ["some words here"] * 3000
+    texts[2500] = 7
+    with pytest.raises(TypeError, match="2500"):
+        SpacyTokenizer(n_jobs=2).transform(texts)
+    assert mp.active_children() == []
+
+
+def test_no_worker_outlives_a_call(pool_always) -> None:
+    texts = [f"Text number {i}, with words." for i in range(2000)]
+    SpacyTokenizer(n_jobs=2).transform(texts)
+    assert pool_always and mp.active_children() == []
+
+
+def test_no_worker_outlives_an_abandoned_stream(pool_always) -> None:
+    texts = [f"Text number {i}, with words." for i in range(2000)]
+    stream = SpacyTokenizer(n_jobs=2).iter_transform(texts)
+    next(stream)
+    assert mp.active_children() != []  # the pool is running
+    stream.close()
+    assert mp.active_children() == []

@@ -30,7 +30,6 @@ drives it are one mechanism and are tested together.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import threading
 import warnings
@@ -81,6 +80,11 @@ _TEXT_CACHE = 300_000
 #: the calling process whatever ``n_jobs`` says: starting workers would
 #: cost more than they save.
 PARALLEL_MIN_CHARS = 1_000_000
+#: With a pool, each batch of a corpus of known size holds this share of
+#: the characters left, divided by the process count ...
+_SHARES = 4
+#: ... but at least this many characters (a few milliseconds of work).
+_MIN_BATCH_CHARS = 10_000
 
 
 def _new_pipeline(lang: str) -> Any:
@@ -546,14 +550,16 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         X = check_corpus(X, type(self).__name__)
         n_jobs = self._processes()
         total = _length(X)
-        batch_size = self.batch_size
+        batches = None
         if n_jobs > 1 and total is not None:
-            if _characters(X) < PARALLEL_MIN_CHARS:
+            chars = _characters(X)
+            if chars < PARALLEL_MIN_CHARS:
                 n_jobs = 1
-            else:  # enough batches to share out
-                batch_size = max(1, min(batch_size, math.ceil(total / (8 * n_jobs))))
+            else:  # shrinking batches: no process waits long for the last one
+                batches = self._guided_batches(X, chars, n_jobs)
+        if batches is None:
+            batches = self._batches(X, self.batch_size)
         bar = tqdm(total=total, unit="doc", disable=not self.progress, desc="tokenize")
-        batches = self._batches(X, batch_size)
         try:
             if n_jobs == 1:
                 for batch in batches:
@@ -608,6 +614,37 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
                 yield check_documents(batch, step=step, offset=offset)
                 offset += len(batch)
                 batch = []
+        if batch:
+            yield check_documents(batch, step=step, offset=offset)
+
+    def _guided_batches(
+        self, X: Iterable[Any], chars: int, n_jobs: int
+    ) -> Iterator[list[Any]]:
+        """Batches of a corpus of known size, each a share of what is left.
+
+        A batch holds about ``1 / (_SHARES * n_jobs)`` of the characters not
+        yet handed out (at least :data:`_MIN_BATCH_CHARS`, at most
+        ``batch_size`` documents): large batches first, small ones at the
+        end, so that when the last batch is done no process has been idle
+        for long waiting for another's (guided self-scheduling).
+        """
+        step = type(self).__name__
+        cap = self.batch_size
+        left = chars
+        target = max(_MIN_BATCH_CHARS, left // (_SHARES * n_jobs))
+        batch: list[Any] = []
+        size = 0
+        offset = 0
+        for doc in X:
+            batch.append(doc)
+            if isinstance(doc, str):
+                size += len(doc)
+            if size >= target or len(batch) == cap:
+                yield check_documents(batch, step=step, offset=offset)
+                offset += len(batch)
+                left -= size
+                target = max(_MIN_BATCH_CHARS, left // (_SHARES * n_jobs))
+                batch, size = [], 0
         if batch:
             yield check_documents(batch, step=step, offset=offset)
 
