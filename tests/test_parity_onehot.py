@@ -442,3 +442,19 @@ def test_keras_ngrams_are_tokens_and_bigrams_joined_by_a_space():
     X = vec.fit_transform([["earth", "wind", "earth", "wind"]])
     got = {n: c[0] for n, c in by_name(X, vec.get_feature_names_out()).items() if c[0]}
     assert got == {"earth": 2, "wind": 2, "earth wind": 2, "wind earth": 1}
+
+
+def test_fit_with_the_error_policy_does_not_raise_on_its_own_cut_offs():
+    # as before tf-idf existed: fit learns, only encoding meets unknown tokens
+    for weighting in ("binary", "tfidf"):
+        vec = OneHotVectorizer(min_count=2, handle_unknown="error", weighting=weighting)
+        vec.fit([["a", "a", "rare"]])
+        with pytest.raises(ValueError, match="'rare'"):
+            vec.transform([["rare"]])
+
+
+def test_a_huge_max_n_costs_no_more_than_the_longest_document():
+    big = OneHotVectorizer(ngram_range=(1, 10**12), weighting="count").fit(DOCS)
+    exact = OneHotVectorizer(ngram_range=(1, 6), weighting="count").fit(DOCS)
+    assert big.vocabulary_.itos_ == exact.vocabulary_.itos_
+    assert (big.transform(NEW) != exact.transform(NEW)).nnz == 0

@@ -296,7 +296,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         self : OneHotVectorizer
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        self._fit_encode(docs)
+        self._fit_encode(docs, encode=False)
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
@@ -316,18 +316,33 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         scipy.sparse.csr_matrix of shape (n_documents, len(vocabulary_))
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        return self._fit_encode(docs)
+        return self._fit_encode(docs, encode=True)
 
-    def _fit_encode(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    def _fit_encode(
+        self, docs: Sequence[Sequence[str]], encode: bool
+    ) -> sp.csr_matrix | None:
+        """Learn the vocabulary (and idf); the matrix of ``docs`` if ``encode``.
+
+        ``fit`` builds no matrix unless the idf needs the counts, and then
+        never raises on a token its own cut-offs left out (as ``fit`` did
+        before tf-idf existed): the *UNK* column of ``handle_unknown="error"``
+        is never filled, so its idf does not matter.
+        """
         weighting = self._check_params()
         segments = self._analyze(docs)
+        self.__dict__.pop("idf_", None)
+        policy = self.handle_unknown
+        if not encode:
+            if weighting != "tfidf" and self.vocabulary is not None:
+                self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
+                return None
+            policy = "ignore" if policy == "error" else policy
         if self.vocabulary is not None:
             self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
             parts = [self._ids_of(strings) for _, strings, _ in segments]
-            counts = self._count_matrix(segments, parts, len(docs))
+            counts = self._count_matrix(segments, parts, len(docs), policy)
         else:
-            counts = self._learn(segments, len(docs))
-        self.__dict__.pop("idf_", None)
+            counts = self._learn(segments, len(docs), policy)
         if weighting == "tfidf":
             df = np.bincount(counts.indices, minlength=counts.shape[1])
             n = counts.shape[0]
@@ -335,7 +350,10 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         return self._weight(counts, weighting)
 
     def _learn(
-        self, segments: list[tuple[int, list[str], np.ndarray]], n_docs: int
+        self,
+        segments: list[tuple[int, list[str], np.ndarray]],
+        n_docs: int,
+        policy: str,
     ) -> sp.csr_matrix:
         """Learn the vocabulary from the features; return the count matrix."""
         strings = list(chain.from_iterable(s for _, s, _ in segments))
@@ -354,7 +372,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         ids = code_ids[codes]
         bounds = np.cumsum([0, *(len(s) for _, s, _ in segments)])
         parts = [ids[bounds[k] : bounds[k + 1]] for k in range(len(segments))]
-        return self._count_matrix(segments, parts, n_docs)
+        return self._count_matrix(segments, parts, n_docs, policy)
 
     def _df_mask(
         self,
@@ -416,7 +434,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         else:
             segments = self._analyze(docs)
             parts = [self._ids_of(strings) for _, strings, _ in segments]
-            counts = self._count_matrix(segments, parts, len(docs))
+            counts = self._count_matrix(segments, parts, len(docs), self.handle_unknown)
         return self._weight(counts, weighting)
 
     def _ids_of(self, strings: list[str]) -> np.ndarray:
@@ -435,9 +453,12 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             flat = list(compress(flat, keep))
             np.cumsum(lengths, out=offsets[1:])
         lo, hi = self._ngram_range()
+        # no n-gram is longer than the longest document with its boundaries,
+        # so a huge max_n (from a model file, say) costs no more than that
+        longest = int(np.diff(offsets).max(initial=0)) + self.add_bos + self.add_eos
         return [
             (n, *_ngrams(flat, offsets, n, self.add_bos, self.add_eos))
-            for n in range(lo, hi + 1)
+            for n in range(lo, max(lo, min(hi, longest)) + 1)
         ]
 
     def _count_matrix(
@@ -445,22 +466,24 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         segments: list[tuple[int, list[str], np.ndarray]],
         parts: list[np.ndarray],
         n_docs: int,
+        policy: str,
     ) -> sp.csr_matrix:
         """Counts of the vocabulary's columns (int64 CSR, canonical).
 
         ``parts[k]`` holds the vocabulary id of each feature of
-        ``segments[k]``, ``-1`` for one not in the vocabulary.
+        ``segments[k]``, ``-1`` for one not in the vocabulary; ``policy`` is
+        the unknown-token policy for single tokens.
         """
         rows, cols = [], []
         for (n, strings, doc_of), ids in zip(segments, parts, strict=True):
             missing = ids < 0
             if n == 1 and missing.any():
-                if self.handle_unknown == "error":
+                if policy == "error":
                     pos = int(np.flatnonzero(missing)[0])
                     raise unknown_word(
                         strings[pos], f"in document at index {int(doc_of[pos])}"
                     )
-                if self.handle_unknown == "unk":
+                if policy == "unk":
                     ids = np.where(missing, UNK_ID, ids)
                     missing = np.zeros_like(missing)
             rows.append(doc_of[~missing])
