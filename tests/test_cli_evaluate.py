@@ -450,3 +450,18 @@ def test_help_has_an_example(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert f"Example: textfeat {command} " in result.output
+
+
+def test_a_label_utf8_cannot_hold_is_printed_escaped(
+    model: Path, tmp_path: Path
+) -> None:
+    rows = [
+        json.loads(x) for x in (model.parent / "test.jsonl").read_text().splitlines()
+    ]
+    rows[0]["label"] = "x\ud800"  # valid JSON, but no UTF-8 for stdout
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = textfeat("evaluate", model, path, "-q", "--errors", "1")
+    assert result.returncode == 0, result.stderr
+    assert "\nx\\ud800 " in result.stdout  # its row of the report
+    assert "labels the model has never seen: 'x\\ud800'" in result.stderr

@@ -454,3 +454,41 @@ def test_20news_predict_equals_load_model(
     assert [r[1] for r in rows] == pipe.predict(texts).tolist()
     proba = np.array([[float(v) for v in r[2:]] for r in rows])
     np.testing.assert_allclose(proba, pipe.predict_proba(texts), rtol=1e-12, atol=0)
+
+
+# -- edge cases of the output ---------------------------------------------------------
+def test_empty_corpus_gives_a_header_only_csv(model: Path, tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n\n")
+    out = tmp_path / "p.csv"
+    report = predict_corpus(model, path, out, proba=True, quiet=True)
+    assert (report.n_in, report.n_written) == (0, 0)
+    classes = load_model(model).classes_
+    assert (
+        out.read_text()
+        == ",".join(["id", "label", *(f"proba_{c}" for c in classes)]) + "\n"
+    )
+
+
+def test_an_id_that_utf8_cannot_hold_is_escaped_in_csv(
+    model: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "x\\ud800", "text": "a rocket"}\n')  # valid JSON
+    out = tmp_path / "p.csv"
+    predict_corpus(model, path, out, quiet=True)
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1][0] == "x\\ud800"
+    jl = tmp_path / "p.jsonl"
+    predict_corpus(model, path, jl, quiet=True)
+    assert json.loads(jl.read_text())["id"] == "x\ud800"  # JSON keeps it exactly
+
+
+def test_output_in_a_missing_folder_is_refused_before_reading(
+    model: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(
+        BatchError, match=r"out .*p\.csv: the folder .*nodir does not exist"
+    ):
+        predict_corpus(model, TOPICS, tmp_path / "nodir" / "p.csv", quiet=True)

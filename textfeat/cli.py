@@ -540,7 +540,7 @@ def fit(
         from textfeat._evaluate import format_report
 
         typer.echo(f"held-out part ({test_size:g} of the corpus):")
-        typer.echo(format_report(result["test"]))
+        typer.echo(_printable(format_report(result["test"])))
 
 
 def _check_split_options(
@@ -993,17 +993,23 @@ def evaluate(
         return
     if quarantine is not None:
         typer.echo(f"{n_bad} quarantined to {quarantine}")
-    typer.echo(format_report(report))
+    typer.echo(_printable(format_report(report)))
     if errors:
         typer.echo(f"\nmisclassified: {len(shown)} of {len(wrong)} shown")
         for e in shown:
             text = " ".join(e["text"].split())
             text = text if len(text) <= 100 else text[:99] + "…"
-            typer.echo(
-                f"  {e['id']}\ttrue {e['true']!r}\tpredicted {e['predicted']!r}\t{text}"
-            )
+            line = f"{e['id']}\ttrue {e['true']!r}\tpredicted {e['predicted']!r}"
+            typer.echo(_printable(f"  {line}\t{text}"))
     if plot is not None:
         typer.echo(f"confusion matrix drawn to {plot}")
+
+
+def _printable(text: str) -> str:
+    """``text`` with what UTF-8 cannot hold (lone surrogates in a label, an
+    id or a text, valid in JSON) as ``\\uXXXX`` escapes, so printing it
+    cannot fail."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _check_overlap(model: Path, corpus: Path, classes: Any, data: _Corpus) -> list[Any]:

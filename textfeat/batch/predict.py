@@ -142,7 +142,9 @@ def _format_rows(rows: list[list[Any]], names: list[str], out_format: str) -> st
         )
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
+    # Strings that cannot be UTF-8 (lone surrogates in an id or a label) are
+    # written as \uXXXX escapes, as the JSON Lines rows write them.
+    return buf.getvalue().encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def predict_chunk(
@@ -160,6 +162,8 @@ def predict_chunk(
     :class:`_Outputs`), the column names and the output format.
     """
     steps, names, out_format = state
+    if not texts:  # a corpus with no good record: nothing to predict
+        return "", 0, []
     blocks, failures = transform_chunk(steps, texts, first_index, False)
     failed = []
     for pos, exc in failures:
@@ -238,6 +242,11 @@ def _check_paths(source: Path, outputs: dict[str, Path | None]) -> None:
             )
         if dst.is_dir():
             raise BatchError(f"{name} {path} is a folder; give a file name")
+        if not dst.parent.is_dir():
+            raise BatchError(
+                f"{name} {path}: the folder {path.parent} does not exist; create it "
+                "or choose another path"
+            )
         if dst in seen:
             raise BatchError(f"{name} {path} is also the {seen[dst]}; choose another")
         seen[dst] = name
@@ -460,12 +469,8 @@ def _open(out: Path | None, fmt: str, stream: IO[str] | None) -> Any:
 
     if out is None:
         return contextlib.nullcontext(sys.stdout if stream is None else stream)
-    # Ids that cannot be UTF-8 (lone surrogates) are written as \\uXXXX,
-    # as the JSON Lines rows write them.
     newline = "" if fmt == "csv" else None
-    return atomic_writer(
-        out, "w", encoding="utf-8", errors="backslashreplace", newline=newline
-    )
+    return atomic_writer(out, "w", encoding="utf-8", newline=newline)
 
 
 def _open_quarantine(path: Path | None) -> Any:
