@@ -154,3 +154,33 @@ def test_cbow_all_average_uses_the_current_unknown_vector():
     np.testing.assert_allclose(cbow.transform([["emu"]]), [[2.0, 7.0 / 3.0]])
     wv.handle_unknown = "zero"
     np.testing.assert_array_equal(cbow.transform([["emu"]]), [[0.0, 0.0]])
+
+
+_FIRST_PREDICT = """
+import importlib.metadata, sys
+from textfeat import load_model
+model = load_model(sys.argv[1])
+def refuse(*args, **kwargs):
+    raise AssertionError("the first predict read package metadata")
+importlib.metadata.entry_points = refuse
+print(model.predict(sys.argv[2:]).tolist())
+"""
+
+
+def test_first_predict_after_load_reads_no_package_metadata(tmp_path):
+    # scikit-learn's first input check asks narwhals for its plugins, which
+    # reads every installed package's metadata: load_model does it instead.
+    import subprocess
+    import sys
+
+    pipe = make_pipeline(SpacyTokenizer(), OneHotVectorizer(), LogisticRegression())
+    pipe.fit(TEXTS, LABELS)
+    path = persist.save(pipe, tmp_path / "m.tfm")
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_PREDICT, str(path), *TEXTS[:2]],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(pipe.predict(TEXTS[:2]).tolist())
