@@ -421,6 +421,7 @@ def test_split_options_need_a_classifier(tmp_path: Path) -> None:
         ["select", "none.tfm", "c.jsonl"],
         ["evaluate", "none.tfm", "c.jsonl"],
         ["demo", "nowhere.jsonl"],
+        ["steps", "NoSuchStep"],
     ],
     ids=lambda a: a[0],
 )

@@ -408,6 +408,15 @@ def test_usage_errors_exit_2(model: Path, args: list[str]) -> None:
     assert result.returncode == 2
 
 
+def test_predict_takes_every_reader_option() -> None:
+    result = invoke("predict", "--help")
+    for option in (
+        "--format", "--text-field", "--id-field", "--delimiter", "--quotechar",
+        "--quoting", "--doublequote", "--no-doublequote", "--escapechar",
+    ):  # fmt: skip
+        assert option in result.output, option
+
+
 def test_help_has_an_example() -> None:
     result = textfeat("predict", "--help")
     assert result.returncode == 0
