@@ -141,16 +141,19 @@ def divergence_scores(t: Tables, kind: str, aggregate: str) -> np.ndarray:
         out += unseen * np.maximum(1.0 - seen_prior, 0.0)
         return np.maximum(out, 0.0)
     # max: over the non-zero cells, and the unseen value if a class (of
-    # positive weight) lacks the feature
+    # positive weight) lacks the feature. Within one class every feature has
+    # at most one cell, so each class is one scatter without duplicates; the
+    # cells usually come sorted by class (the product's column order).
+    k = nc.shape[0]
     n_classes_pos = int(np.count_nonzero(nc > 0))
     n_seen = np.bincount(feat, minlength=d)
     out = np.where(n_seen < n_classes_pos, np.maximum(unseen, 0.0), 0.0)
-    if feat.shape[0]:
-        if np.any(feat[1:] < feat[:-1]):
-            order = np.argsort(feat, kind="stable")
-            feat, vals = feat[order], vals[order]
-        starts = np.flatnonzero(np.r_[True, feat[1:] != feat[:-1]])
-        best = np.maximum.reduceat(vals, starts)
-        rows = feat[starts]
-        out[rows] = np.maximum(out[rows], best)
+    cls = t.cell_class
+    if cls.shape[0] > 1 and np.any(cls[1:] < cls[:-1]):
+        order = np.argsort(cls, kind="stable")
+        cls, feat, vals = cls[order], feat[order], vals[order]
+    bounds = np.searchsorted(cls, np.arange(k + 1))
+    for c in range(k):  # a loop over classes, vectorised over features
+        f = feat[bounds[c] : bounds[c + 1]]
+        out[f] = np.maximum(out[f], vals[bounds[c] : bounds[c + 1]])
     return out
