@@ -911,6 +911,13 @@ def test_log_loss_from_huge_logits_is_finite_and_exact():
             r"sample_weight sums to 0",
         ),
         (
+            ["a", "b"],
+            np.zeros((2, 2)),
+            {"labels": [0, 1]},
+            ValueError,
+            r"y_true holds 'a' at index 0, which is not in labels",
+        ),
+        (
             [0.5, 1.5],
             np.zeros((2, 2)),
             {},

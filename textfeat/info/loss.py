@@ -134,9 +134,15 @@ def log_loss_from_logits(
             f"classes ({classes.tolist()!r}); pass labels= with every class, in "
             "column order."
         )
-    idx = np.searchsorted(classes, y)
-    idx = np.minimum(idx, classes.shape[0] - 1)
-    unknown = classes[idx] != y
+    try:
+        idx = np.minimum(np.searchsorted(classes, y), classes.shape[0] - 1)
+        unknown = np.asarray(classes[idx] != y, dtype=bool)
+    except TypeError:  # e.g. string labels against integer classes
+        raise ValueError(
+            f"y_true (dtype {y.dtype}) cannot be matched with the classes "
+            f"{classes.tolist()!r} (dtype {classes.dtype}); pass labels of the "
+            "same type as y_true."
+        ) from None
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise ValueError(
