@@ -71,7 +71,7 @@ tables = st.tuples(st.integers(1, 4), st.integers(1, 4)).flatmap(
 # ==========================================================================
 
 
-@pytest.mark.parametrize("base", [None, 2, 10, 0.5])
+@pytest.mark.parametrize("base", [None, 2, 10, 1.5])
 def test_entropy_equals_scipy_entropy_along_each_axis(base):
     rng = np.random.default_rng(0)
     p = rng.random((4, 5, 3))
@@ -332,11 +332,8 @@ def test_property_logits_shifted_by_a_constant_give_the_same_entropy(z, c):
         ),
         (lambda: D.entropy([0.5, 0.5], base=0), ValueError, r"base must be"),
         (lambda: D.entropy([0.5, 0.5], base=-2), ValueError, r"base must be"),
-        (
-            lambda: D.entropy([0.5, 0.5], base=1),
-            ValueError,
-            r"base must be.*other than 1",
-        ),
+        (lambda: D.entropy([0.5, 0.5], base=1), ValueError, r"base must be.*> 1"),
+        (lambda: D.entropy([0.5, 0.5], base=0.5), ValueError, r"> 1.*got 0\.5"),
         (lambda: D.entropy([0.5, 0.5], base=math.inf), ValueError, r"base must be"),
         (lambda: D.entropy([0.5, 0.5], base=math.nan), ValueError, r"base must be"),
         (lambda: D.entropy([0.5, 0.5], base=2j), TypeError, r"base must be a real"),

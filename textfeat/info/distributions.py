@@ -36,8 +36,9 @@ Conventions
   stable :func:`~textfeat.head.functions.log_softmax`, so logits of ``1e308``
   give finite results and nothing is exponentiated before it is normalised.
   ``-inf`` is probability 0; ``+inf`` and NaN are refused.
-* ``base``: ``None`` (natural log, nats), ``2`` for bits, any real ``> 0``
-  other than 1 (a base below 1 gives negative values, as in scipy).
+* ``base``: ``None`` (natural log, nats), ``2`` for bits, any finite real
+  ``> 1``, as for the column scorers (scipy also takes bases in ``(0, 1)``,
+  which turn every measure negative; they are refused here).
 * The result has the shape of the input without the reduced axes (a NumPy
   scalar for one distribution). Measures that cannot be negative are clipped
   at 0 against rounding.
@@ -89,19 +90,18 @@ _LOG2 = math.log(2.0)
 
 
 def _log_base(base: Any) -> float:
-    """``log(base)``; ``None`` is e."""
+    """``log(base)``; ``None`` is e. Bases above 1 only, as the column scorers."""
     if base is None:
         return 1.0
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(
-            f"base must be a real number > 0 other than 1 (or None for e); "
-            f"got {base!r} of type {type(base).__name__}."
+            f"base must be a real number > 1 (or None for e); got {base!r} of "
+            f"type {type(base).__name__}."
         )
     b = float(base)
-    if not (math.isfinite(b) and b > 0.0 and b != 1.0):
+    if not (math.isfinite(b) and b > 1.0):
         raise ValueError(
-            f"base must be a finite real number > 0 other than 1 (or None for "
-            f"e); got {base!r}."
+            f"base must be a finite real number > 1 (or None for e); got {base!r}."
         )
     return math.log(b)
 
