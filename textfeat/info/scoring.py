@@ -470,8 +470,8 @@ def js_score(
     For every feature ``j`` and class ``c``, with ``P = P(X_j | c)``,
     ``Q = P(X_j)`` and ``M = (P + Q) / 2``,
     ``JS(P, Q) = KL(P || M) / 2 + KL(Q || M) / 2``: symmetric, finite and at
-    most ``log 2``, and less sensitive than KL to a rare feature that happens
-    to occur only in one class. Then one score per feature (see
+    most ``log 2`` (KL is at most ``log(1 / P(c))``, so it favours features
+    of small classes). Then one score per feature (see
     ``aggregate``). A ``score_func`` for
     :class:`~sklearn.feature_selection.SelectKBest`; the whole table is
     ``class_scores(X, y, score="js")`` (presence categories).
@@ -501,7 +501,8 @@ def js_score(
 kl_score.__doc__ = (kl_score.__doc__ or "").format(
     doc=_DIVERGENCE_DOC.format(
         mean_note=", which equals the mutual information ``I(X_j; Y)``",
-        returns="Non-negative; ``inf`` never occurs (``P(v) >= P(c) P(v | c)``).",
+        returns="Between 0 and ``log(1 / P(c))`` for the class ``c`` that "
+        "scores, never ``inf`` (``P(v) >= P(c) P(v | c)``).",
     )
 )
 js_score.__doc__ = (js_score.__doc__ or "").format(
