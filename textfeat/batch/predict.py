@@ -425,6 +425,7 @@ def predict_corpus(
         def collect(job: Any, read_entries: list[dict[str, Any]]) -> None:
             text, n, failed = executor.result(job)
             fh.write(text)
+            fh.flush()  # a chunk at a time: a reader of stdout sees rows as they come
             report.n_written += n
             entries = [quarantine_entry(e) for e in read_entries] + failed
             report.n_quarantined += len(entries)
