@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, compress, repeat
+from itertools import chain, compress, count, repeat
 from numbers import Integral
 from typing import Any, Self
 
@@ -357,9 +357,16 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
     ) -> sp.csr_matrix:
         """Learn the vocabulary from the features; return the count matrix."""
         strings = list(chain.from_iterable(s for _, s, _ in segments))
-        index = dict(zip(dict.fromkeys(strings), range(len(strings)), strict=False))
+        # factorise in one hashing pass: setdefault keeps the first position
+        # of each feature, which is then renumbered 0..n_unique-1
+        index: dict[str, int] = {}
+        first = np.fromiter(
+            map(index.setdefault, strings, count()), np.int64, len(strings)
+        )
         uniq = list(index)
-        codes = np.fromiter(map(index.__getitem__, strings), np.int64, len(strings))
+        renumber = np.empty(len(strings), dtype=np.int64)
+        renumber[np.fromiter(index.values(), np.int64, len(index))] = np.arange(len(index))
+        codes = renumber[first]
         totals = np.bincount(codes, minlength=len(uniq))
         keep = self._df_mask(segments, codes, len(uniq), n_docs, totals)
         counts = Counter(dict(zip(uniq, totals.tolist(), strict=True)))
@@ -394,8 +401,13 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         if low <= 1 and high >= n_docs:
             return None
         doc_of = np.concatenate([d for _, _, d in segments])
-        pairs = np.unique(doc_of * n_uniq + codes)
-        df = np.bincount(pairs % n_uniq, minlength=n_uniq)
+        # one CSR build sums each document's repeats (faster than np.unique)
+        present = sp.csr_matrix(
+            (np.ones(len(codes), dtype=np.int32), (doc_of, codes)),
+            shape=(n_docs, n_uniq),
+        )
+        present.sum_duplicates()
+        df = np.bincount(present.indices, minlength=n_uniq)
         keep = (df >= low) & (df <= high)
         if not (keep & (totals >= self.min_count)).any():
             raise ValueError(
