@@ -425,8 +425,11 @@ class SpacyTokenizer(TextTransformerMixin, BaseEstimator):
         Deprecated alias of ``n_jobs`` (removed in the next release); setting
         it warns (``FutureWarning``) and takes precedence over ``n_jobs``.
     batch_size : int, default=1000
-        Documents sent to a worker at a time (fewer when a corpus of known
-        length would otherwise make fewer than eight batches per process).
+        Documents tokenized or sent to a worker at a time. With a pool and a
+        corpus of known length this is an upper bound: each batch holds
+        about a ``4 * n_jobs``-th of the characters left (at least 10,000),
+        large batches first and small ones last, so that no process idles
+        long waiting for another's last batch.
     progress : bool, default=False
         Show a progress bar (tqdm) with documents per second, and with the
         total and the time left when the corpus has a length (list, tuple,
