@@ -458,3 +458,22 @@ def test_a_huge_max_n_costs_no_more_than_the_longest_document():
     exact = OneHotVectorizer(ngram_range=(1, 6), weighting="count").fit(DOCS)
     assert big.vocabulary_.itos_ == exact.vocabulary_.itos_
     assert (big.transform(NEW) != exact.transform(NEW)).nnz == 0
+
+
+def test_fixed_vocabulary_from_a_numpy_array_saves_plain_strings():
+    vec = OneHotVectorizer(vocabulary=np.array(["cat", "dog"])).fit(DOCS)
+    assert all(type(t) is str for t in vec.vocabulary_.itos_)
+    back = loads(dumps(vec))
+    assert back.vocabulary_.itos_ == [*SPECIALS, "cat", "dog"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_corpora_equal_countvectorizer(seed):
+    rng = np.random.default_rng(seed)
+    words = np.array(["a", "b", "c", "d", "e", "f"])
+    docs = [rng.choice(words, size=rng.integers(0, 9)).tolist() for _ in range(30)]
+    docs[0] = ["a", "b"]  # never an empty corpus
+    kw = {"ngram_range": (1, 3), "min_df": 2, "max_df": 0.7, "stop_words": ["f"]}
+    ours = OneHotVectorizer(handle_unknown="ignore", weighting="count", **kw).fit(docs)
+    ref = sk(**kw).fit(docs)
+    assert_same_columns(ours, ours.transform(docs), ref, ref.transform(docs))

@@ -415,7 +415,7 @@ def fixed_vocabulary(vocabulary: object, owner: str) -> Vocabulary:
                     f"{where} gives the id {i} to both {regular[i]!r} and {tok!r}; "
                     "each id must appear once."
                 )
-            regular[i] = tok
+            regular[i] = str(tok)  # a numpy str_ becomes a plain str
         top = n_special + len(regular)
         for i in range(n_special, top):
             if i not in regular:
@@ -460,6 +460,7 @@ def fixed_vocabulary(vocabulary: object, owner: str) -> Vocabulary:
                 )
     if not tokens:
         raise ValueError(f"{where} holds no regular token; give at least one.")
+    tokens = [str(t) for t in tokens]  # a numpy str_ becomes a plain str
     vocab = Vocabulary()
     vocab.counts_ = Counter()
     vocab.itos_ = [*SPECIALS, *tokens]
