@@ -266,6 +266,9 @@ def dask_cluster():
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        # no dashboard, and its HTTP server on a free port: 8787 may be
+        # taken by another cluster on the machine.
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         yield cluster
 

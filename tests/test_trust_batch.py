@@ -756,3 +756,30 @@ def test_model_with_the_deprecated_n_process_runs_in_one_process_without_warning
     featurize(model, path, tmp_path / "o", quiet=True)
     assert model[0].n_process == 2  # the caller's model is not changed
     assert load_features(tmp_path / "o")[0].shape[0] == 5
+
+
+# -- a bad reader option leaves nothing behind ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "opts"),
+    [
+        ("c.csv", {"quoting": "bogus"}),
+        ("c.csv", {"quotechar": "ab"}),
+        ("c.txt", {"text_field": ["a", "b"]}),
+        ("c.jsonl", {"format": "yaml"}),
+    ],
+)
+def test_bad_reader_option_writes_no_run_and_a_retry_works(
+    pipe, tmp_path: Path, name: str, opts: dict
+) -> None:
+    src = tmp_path / name
+    content = {".csv": "text,label\na cat,x\n", ".jsonl": '{"text": "a cat"}\n'}
+    src.write_text(content.get(src.suffix, "a cat\n"))
+    out = tmp_path / "out"
+    with pytest.raises(ValueError):
+        featurize(pipe, src, out, **opts)
+    assert not (out / "run.json").exists()
+    featurize(pipe, src, out, quiet=True)  # the corrected run needs no new folder
+    X, _, _ = load_features(out)
+    assert X.shape[0] == 1

@@ -102,6 +102,9 @@ class DaskExecutor(InlineExecutor):
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address=None,
+                # no dashboard, and its HTTP server on a free port: 8787 may be
+                # taken by another cluster on the machine.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             )
             self.client = Client(self.cluster)
         else:

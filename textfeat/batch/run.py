@@ -450,6 +450,20 @@ def featurize(
     if out.exists() and not out.is_dir():
         raise BatchError(f"out_dir {out} is a file; choose a folder")
     out.mkdir(parents=True, exist_ok=True)
+    # The reader checks its options when it is made: build it before run.json
+    # is written, so a bad option leaves no run behind to refuse a retry (and
+    # after out_dir exists, so a folder corpus can leave it out).
+    account = LineAccount()
+    read_opts = dict(reader_opts)
+    if inside is not None:
+        read_opts["exclude"] = [inside]
+    quar = Quarantine()
+    records = read_corpus(
+        source,
+        quarantine=quar if quarantine else None,
+        accounting=account,
+        **read_opts,
+    )
     token = acquire_lock(out)
     try:
         start_fp = {**corpus, "sha256": hasher.sha256}
@@ -458,17 +472,6 @@ def featurize(
         if stored.get("sha256") is None:
             hasher.record_in(out / "run.json")
         report = FeaturizeReport(out_dir=out)
-        account = LineAccount()
-        read_opts = dict(reader_opts)
-        if inside is not None:
-            read_opts["exclude"] = [inside]
-        quar = Quarantine()
-        records = read_corpus(
-            source,
-            quarantine=quar if quarantine else None,
-            accounting=account,
-            **read_opts,
-        )
         labels = LabelCheck()
         root = source if corpus["kind"] == "dir" else None
         src = str(source)
