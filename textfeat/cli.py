@@ -35,6 +35,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from textfeat._cli_steps import steps as _steps
+from textfeat._cli_train import train as _train
 
 __all__ = ["app", "main"]
 
@@ -1091,6 +1092,7 @@ def demo(
 
 
 app.command("steps")(_errors(_steps))
+app.command("train")(_errors(_train))
 
 
 def main() -> None:
