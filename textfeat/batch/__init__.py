@@ -13,6 +13,7 @@ of a corpus the same way, chunk by chunk, into one JSON Lines or CSV file.
 from textfeat.batch.predict import PredictReport, predict_corpus
 from textfeat.batch.run import FeaturizeReport, featurize
 from textfeat.batch.shards import BatchError, BatchWarning, load_features, read_manifest
+from textfeat.batch.train import train_shards
 
 __all__ = [
     "BatchError",
@@ -23,6 +24,7 @@ __all__ = [
     "load_features",
     "predict_corpus",
     "read_manifest",
+    "train_shards",
 ]
 
 # The public home of the batch names, in messages and pickles.
