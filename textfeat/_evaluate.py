@@ -11,6 +11,7 @@ has never seen.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,8 @@ def evaluation_report(y_true: Sequence[Any], y_pred: Sequence[Any]) -> dict[str,
     (0.5, {'labels': ['a', 'b', 'c'], 'matrix': [[1, 1, 0], [0, 1, 0], [0, 1, 0]]})
     >>> r["per_class"]["b"]
     {'precision': 0.3333333333333333, 'recall': 1.0, 'f1-score': 0.5, 'support': 1}
+    >>> evaluation_report(["a", "a"], ["a", "a"])["confusion_matrix"]["matrix"]
+    [[2]]
     """
     from sklearn.metrics import (
         accuracy_score,
@@ -80,7 +83,11 @@ def evaluation_report(y_true: Sequence[Any], y_pred: Sequence[Any]) -> dict[str,
 
     labels = unique_labels(y_true, y_pred)
     report = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
-    matrix = confusion_matrix(y_true, y_pred, labels=labels)
+    with warnings.catch_warnings():
+        # One label in all: the 1 x 1 matrix is right (the labels are given);
+        # scikit-learn warns about its shape all the same.
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        matrix = confusion_matrix(y_true, y_pred, labels=labels)
     return {
         "n": len(y_true),
         "accuracy": float(accuracy_score(y_true, y_pred)),
