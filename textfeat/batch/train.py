@@ -258,6 +258,8 @@ def _columns(select: Any, n_features: int) -> NDArray[np.intp] | None:
                     f"run's features), got shape {cols.shape}"
                 )
             cols = np.flatnonzero(cols)
+    if cols.ndim == 1 and cols.size == 0:
+        raise ValueError("select selects no column")
     if cols.ndim != 1 or not np.issubdtype(cols.dtype, np.integer):
         raise ValueError(
             "select must be a 1-D array of column indices, a boolean mask or a "
@@ -268,8 +270,6 @@ def _columns(select: Any, n_features: int) -> NDArray[np.intp] | None:
             f"select: column indices must be in [0, {n_features}), got "
             f"min {cols.min()}, max {cols.max()}"
         )
-    if cols.size == 0:
-        raise ValueError("select selects no column")
     return cols.astype(np.intp)
 
 
@@ -566,7 +566,7 @@ def train_shards(
     y_idx = y_idx.ravel()
     if len(classes) < 2:
         raise BatchError(
-            f"{out_dir}: the labelled records hold one class only, {classes[0]!r}; "
+            f"{out_dir}: the labelled records hold one class only, {classes.tolist()[0]!r}; "
             "a classifier needs at least 2"
         )
     # Class weights over every shard, as fit computes them on the whole y.
