@@ -39,6 +39,7 @@ __all__ = [
     "nonzero_weight",
     "prepare",
     "prepare_unlabelled",
+    "tables_from_counts",
     "xlogr",
     "zero_n",
 ]
@@ -453,6 +454,46 @@ def _tables(
         catcell_cat=catcell_cat,
         catcell_class=catcell_class,
         catcell_n=catcell_n,
+    )
+
+
+def tables_from_counts(class_n: Any, presence: Any) -> Tables:
+    """The presence :class:`Tables` from additive counts (merged row blocks).
+
+    ``class_n[c]`` is the weight of class ``c`` and ``presence[j, c]`` the
+    weight of the samples of class ``c`` where feature ``j`` is non-zero
+    (dense or sparse, shape ``(n_features, n_classes)``): both are sums over
+    samples, so the counts of row blocks add up to those of the whole matrix
+    and the tables equal what :func:`prepare` builds with
+    ``categories="presence"``.
+    """
+    class_n = np.asarray(class_n, dtype=np.float64).reshape(-1)
+    P = sp.coo_matrix(sp.csr_matrix(presence, dtype=np.float64))
+    n_features, n_classes = P.shape
+    if n_classes != class_n.shape[0]:
+        raise ValueError(
+            f"presence has {n_classes} class columns, class_n has "
+            f"{class_n.shape[0]} classes."
+        )
+    if class_n.min(initial=0.0) < 0 or (P.nnz and P.data.min() < 0):
+        raise ValueError("class_n and presence must be non-negative counts.")
+    keep = P.data > 0
+    cell_feature, cell_class, cell_n = P.row[keep], P.col[keep], P.data[keep]
+    if np.any(cell_n > class_n[cell_class] * (1 + ROUNDING)):
+        raise ValueError("presence counts a feature in more samples than its class has.")
+    feature_n = _group_sum(cell_feature, weights=cell_n, minlength=n_features)
+    return Tables(
+        total=float(class_n.sum()),
+        class_n=class_n,
+        feature_n=feature_n,
+        cell_feature=cell_feature,
+        cell_class=cell_class,
+        cell_n=cell_n,
+        cat_feature=np.arange(n_features),
+        cat_n=feature_n,
+        catcell_cat=cell_feature,
+        catcell_class=cell_class,
+        catcell_n=cell_n,
     )
 
 

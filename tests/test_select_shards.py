@@ -1,0 +1,278 @@
+"""Scores and selection over featurize shards: the oracle is the in-memory scorer."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import ROOT
+from sklearn.pipeline import make_pipeline
+
+from textfeat import OneHotVectorizer, SpacyTokenizer
+from textfeat.batch import BatchError, featurize, load_features, read_manifest
+from textfeat.batch.select import select_shards, shard_scores, shard_tables
+from textfeat.batch.train import train_shards
+from textfeat.info import (
+    class_scores,
+    conditional_entropy,
+    entropy,
+    joint_entropy,
+    js_score,
+    kl_score,
+    mutual_info,
+)
+from textfeat.info._tables import tables_from_counts
+from textfeat.io.persist import load, save
+
+TOPICS = ROOT / "corpora" / "topics.jsonl"
+SCRIPT = Path(sys.executable).parent / "textfeat"
+CHUNK = 37  # does not divide the 360 records
+TOL = {"rtol": 0, "atol": 1e-12}
+
+
+def _rows() -> list[dict]:
+    return [
+        json.loads(line) for line in TOPICS.read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    texts = [r["text"] for r in _rows()]
+    return make_pipeline(SpacyTokenizer(), OneHotVectorizer()).fit(texts)
+
+
+@pytest.fixture(scope="module")
+def topics_out(tmp_path_factory, pipe) -> Path:
+    out = tmp_path_factory.mktemp("topics") / "out"
+    featurize(pipe, TOPICS, out, chunk_size=CHUNK, quiet=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def memory(topics_out):
+    X, _, y = load_features(topics_out)
+    return X, y
+
+
+# -- equality with the in-memory scorers -----------------------------------------------
+
+
+def test_shards_do_not_divide_the_corpus(topics_out):
+    sizes = [s["n_records"] for s in read_manifest(topics_out)["shards"]]
+    assert len(set(sizes)) == 2 and sum(sizes) == 360
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_mutual_info_over_shards_equals_in_memory(topics_out, memory, n_jobs):
+    X, y = memory
+    got = shard_scores(topics_out, "mi", n_jobs=n_jobs)
+    np.testing.assert_allclose(got, mutual_info(X, y), **TOL)
+
+
+@pytest.mark.parametrize(
+    ("score", "oracle"),
+    [
+        ("entropy", lambda X, y, b: entropy(X, base=b)),
+        ("conditional_entropy", lambda X, y, b: conditional_entropy(X, y, base=b)),
+        ("joint_entropy", lambda X, y, b: joint_entropy(X, y, base=b)),
+        ("kl", lambda X, y, b: kl_score(X, y, base=b)),
+        ("js", lambda X, y, b: js_score(X, y, base=b, aggregate="mean")),
+    ],
+)
+def test_feature_scores_over_shards_equal_in_memory(topics_out, memory, score, oracle):
+    X, y = memory
+    agg = "mean" if score == "js" else "max"
+    got = shard_scores(topics_out, score, base=2, aggregate=agg, n_jobs=2)
+    np.testing.assert_allclose(got, oracle(X, y, 2), **TOL)
+
+
+@pytest.mark.parametrize("kind", ["mi", "pmi", "kl", "js"])
+def test_class_scores_over_shards_equal_in_memory(topics_out, memory, kind):
+    X, y = memory
+    got = shard_scores(topics_out, f"class_{kind}", base=2)
+    np.testing.assert_allclose(got, class_scores(X, y, score=kind, base=2), **TOL)
+
+
+def test_dask_local_cluster_equals_in_memory(topics_out, memory):
+    distributed = pytest.importorskip("distributed")
+    X, y = memory
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        got = shard_scores(topics_out, "mi", engine="dask", scheduler=client)
+    np.testing.assert_allclose(got, mutual_info(X, y), **TOL)
+
+
+def test_shard_order_does_not_change_the_counts(topics_out, tmp_path):
+    # The same run with its shard list reversed in the manifest: the merged
+    # counts are identical bit for bit (integer sums).
+    copy = tmp_path / "rev"
+    shutil.copytree(topics_out, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["shards"] = manifest["shards"][::-1]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    a, _, _ = shard_tables(topics_out)
+    b, _, _ = shard_tables(copy, n_jobs=2)
+    np.testing.assert_array_equal(a.class_n, b.class_n)
+    np.testing.assert_array_equal(a.feature_n, b.feature_n)
+    np.testing.assert_array_equal(
+        shard_scores(topics_out, "mi"), shard_scores(copy, "mi")
+    )
+
+
+def test_unlabelled_records_are_skipped(pipe, tmp_path, memory):
+    rows = _rows()
+    for r in rows[::5]:
+        del r["label"]
+    out = tmp_path / "out"
+    featurize(
+        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+    )
+    X, _, y = load_features(out)
+    mask = np.array([v is not None for v in y])
+    ref = mutual_info(X[mask], y[mask].astype(str))
+    np.testing.assert_allclose(shard_scores(out, "mi", n_jobs=2), ref, **TOL)
+
+
+def test_tables_from_counts_match_a_hand_computed_case():
+    # X = [[1, 0], [1, 1], [0, 0], [0, 1]], y = [a, a, b, b]: feature 0 is
+    # the class (MI = 1 bit), feature 1 is independent of it (MI = 0).
+    t = tables_from_counts([2, 2], np.array([[2, 0], [1, 1]]))
+    from textfeat.info._tables import finish, mi_sum
+
+    np.testing.assert_allclose(finish(mi_sum(t), t.total, math.log(2)), [1.0, 0.0])
+
+
+def test_tables_from_counts_refuse_more_presence_than_class_size():
+    with pytest.raises(ValueError, match="more samples than its class"):
+        tables_from_counts([1, 2], sp.csr_matrix(np.array([[2, 0]])))
+
+
+# -- the selection --------------------------------------------------------------------
+
+
+def test_selection_is_select_k_best_on_the_in_memory_scores(
+    topics_out, memory, tmp_path
+):
+    from sklearn.feature_selection import SelectKBest
+
+    X, y = memory
+    sel = select_shards(topics_out, 25, out=tmp_path / "sel.json")
+    ref = SelectKBest(mutual_info, k=25).fit(X, y)
+    np.testing.assert_array_equal(sel.get_support(), ref.get_support())
+    assert (sel.transform(X) != ref.transform(X)).nnz == 0
+
+
+def test_selection_file_names_the_columns(topics_out, pipe, tmp_path):
+    path = tmp_path / "sel.json"
+    sel = select_shards(topics_out, 7, score="js", out=path)
+    doc = json.loads(path.read_text())
+    names = pipe.steps[-1][1].get_feature_names_out()
+    assert doc["k"] == 7 and doc["score"] == "js"
+    assert doc["indices"] == sel.get_support(indices=True).tolist()
+    assert doc["names"] == [str(names[j]) for j in doc["indices"]]
+    assert sorted(doc["ranking"]) == doc["indices"]
+    np.testing.assert_array_equal(doc["scores"], sel.scores_[doc["indices"]])
+
+
+def test_saved_selector_round_trips_and_trains(topics_out, tmp_path):
+    sel = select_shards(topics_out, 30)
+    save(sel, tmp_path / "sel.tfm")
+    back = load(tmp_path / "sel.tfm")
+    np.testing.assert_array_equal(back.get_support(), sel.get_support())
+    clf = train_shards(topics_out, select=back)
+    assert clf.coef_.shape == (6, 30)  # 6 classes, the 30 selected columns
+
+
+# -- bad inputs ---------------------------------------------------------------------------
+
+
+def test_not_a_featurize_folder(tmp_path):
+    with pytest.raises(BatchError, match="no manifest.json"):
+        shard_scores(tmp_path)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(BatchError, match="no such folder"):
+        select_shards(tmp_path / "nope", 3)
+
+
+def test_unfinished_run(topics_out, tmp_path):
+    copy = tmp_path / "half"
+    shutil.copytree(topics_out, copy)
+    (copy / "manifest.json").unlink()
+    with pytest.raises(BatchError, match="did not finish"):
+        select_shards(copy, 3)
+
+
+@pytest.mark.parametrize("k", [0, -1, 493, True, 2.5])
+def test_bad_k_is_refused(topics_out, k):
+    with pytest.raises(ValueError, match="k must be"):
+        select_shards(topics_out, k)
+
+
+@pytest.mark.parametrize("score", ["chi2", "", None])
+def test_unknown_score_is_refused(topics_out, score):
+    with pytest.raises(ValueError, match="score must be"):
+        select_shards(topics_out, 3, score=score)
+
+
+def test_bad_base_is_refused(topics_out):
+    with pytest.raises(ValueError, match="base must be"):
+        shard_scores(topics_out, base=1)
+
+
+def test_no_labels(pipe, tmp_path):
+    rows = [{"id": r["id"], "text": r["text"]} for r in _rows()[:50]]
+    out = tmp_path / "out"
+    featurize(
+        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+    )
+    with pytest.raises(BatchError, match="no labelled record"):
+        select_shards(out, 3)
+
+
+def test_one_class(pipe, tmp_path):
+    rows = [r for r in _rows() if r["label"] == "space"]
+    out = tmp_path / "out"
+    featurize(
+        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+    )
+    with pytest.raises(BatchError, match="one class only"):
+        shard_scores(out)
+
+
+def test_tampered_shard(topics_out, tmp_path):
+    copy = tmp_path / "bad"
+    shutil.copytree(topics_out, copy)
+    shard = next(p for p in copy.rglob("*.npz") if not p.name.endswith(".records.npz"))
+    shard.write_bytes(shard.read_bytes() + b"x")
+    with pytest.raises(BatchError, match="checksum mismatch"):
+        shard_scores(copy, n_jobs=2)
+
+
+def test_tampered_feature_names(topics_out, tmp_path):
+    copy = tmp_path / "bad"
+    shutil.copytree(topics_out, copy)
+    (copy / "features.json").write_text('["a", "b"]')
+    with pytest.raises(BatchError, match="JSON list of 492 strings"):
+        select_shards(copy, 3, out=tmp_path / "s.json")

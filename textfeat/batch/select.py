@@ -1,0 +1,466 @@
+"""Feature scores and top-k selection over the shards of a featurize run.
+
+The scorers of :mod:`textfeat.info` read each feature's contingency table
+with the label, and with ``categories="presence"`` that table is two
+additive counts: the weight of each class, ``N_c``, and the number of
+samples of each class where the feature is non-zero, ``n_jc``. Each shard
+gives its own counts (one sparse product, ``B.T @ onehot(y)`` with ``B`` the
+presence pattern of the shard); they are summed, which is associative and
+exact (integer counts in float64 below 2**53), so shard order and worker
+count do not change a single bit of the counts, and the scores computed from
+them equal the in-memory scorers on the concatenated shards (to rounding,
+well below 1e-12).
+
+**Memory.** The driver holds one dense ``(n_features, n_classes)`` float64
+table of counts per worker result (``d * k * 8`` bytes: 150,000 features x
+20 classes is 24 MB) and the labels; a worker holds one shard at a time.
+
+**Labels.** Records without a label are skipped (they carry no class): the
+in-memory equivalent is ``mutual_info(X[mask], y[mask])`` with ``mask`` the
+labelled rows; ``entropy`` is computed on the same rows.
+
+**Engines.** ``engine="local"`` maps the shards over a
+:class:`textfeat._parallel.ProcessPool` (``n_jobs`` processes; 1 runs
+inline); ``engine="dask"`` submits one future per shard to a Dask
+distributed client (``scheduler``: an address, a client, or None for a
+``LocalCluster`` of ``n_jobs`` workers) and merges with a tree of
+``client.submit(sum)``, Dask's own machinery.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from sklearn.feature_selection import SelectKBest
+from sklearn.utils.multiclass import check_classification_targets
+
+from textfeat._files import sha256, write_atomic
+from textfeat._parallel import ProcessPool, effective_n_jobs
+from textfeat.batch.shards import BatchError
+from textfeat.batch.train import _plan, _typed
+from textfeat.info._divergence import divergence_scores, divergence_table
+from textfeat.info._tables import (
+    Tables,
+    conditional_entropy_sum,
+    entropy_sum,
+    finish,
+    joint_entropy_sum,
+    mi_sum,
+    tables_from_counts,
+)
+from textfeat.info.per_class import _class_scores
+from textfeat.info.scoring import js_score, kl_score, mutual_info
+
+__all__ = ["select_shards", "shard_scores", "shard_tables"]
+
+#: Scores of one value per feature (what ``select_shards`` ranks by).
+FEATURE_SCORES = ("mi", "js", "kl", "entropy", "conditional_entropy", "joint_entropy")
+#: One-vs-rest scores, one column per class (:func:`textfeat.info.class_scores`).
+CLASS_SCORES = ("class_mi", "class_pmi", "class_kl", "class_js")
+_SCORE_FUNCS = {"mi": mutual_info, "js": js_score, "kl": kl_score}
+
+
+# -- one shard -----------------------------------------------------------------
+
+
+def _shard_counts(
+    out: Path,
+    name: str,
+    digest: str,
+    rows: NDArray[np.intp],
+    codes: NDArray[np.intp],
+    n_classes: int,
+) -> NDArray[np.float64]:
+    """``presence(X[rows]).T @ onehot(codes)`` of one shard, dense (d, k)."""
+    path = out / name
+    data = path.read_bytes()
+    if sha256(data) != digest:
+        raise BatchError(
+            f"{path}: checksum mismatch; the file changed after the run, featurize again"
+        )
+    buf = io.BytesIO(data)
+    X: Any = (
+        sp.load_npz(buf).tocsr()
+        if name.endswith(".npz")
+        else np.load(buf, allow_pickle=False)
+    )
+    if X.ndim != 2:
+        X = X.reshape(X.shape[0], -1)
+    X = X[rows]
+    n = X.shape[0]
+    Y = sp.csr_matrix(
+        (np.ones(n, dtype=np.float64), codes, np.arange(n + 1)), shape=(n, n_classes)
+    )
+    if sp.issparse(X):
+        X = sp.csr_matrix(X)
+        B = sp.csr_matrix(
+            ((X.data != 0).astype(np.float64), X.indices, X.indptr), shape=X.shape
+        )
+    else:
+        if not np.isfinite(X).all():
+            raise BatchError(f"{path}: features hold NaN or infinity")
+        B = sp.csr_matrix((X != 0).astype(np.float64))
+    if B.nnz and np.any(X.data < 0 if sp.issparse(X) else X < 0):
+        raise BatchError(
+            f"{path}: negative feature values; presence scores need non-negative "
+            "features"
+        )
+    return np.asarray((B.T @ Y).toarray(), dtype=np.float64)
+
+
+def _job(state: tuple[Path, int], name: str, digest: str, rows: Any, codes: Any) -> Any:
+    out, n_classes = state
+    return _shard_counts(out, name, digest, rows, codes, n_classes)
+
+
+def _add(*parts: NDArray[np.float64]) -> NDArray[np.float64]:
+    total = parts[0].copy()
+    for p in parts[1:]:
+        total += p
+    return total
+
+
+# -- merging -------------------------------------------------------------------------
+
+
+def _merge_local(out: Path, jobs: list[tuple], n_classes: int, d: int, n_workers: int):
+    total = np.zeros((d, n_classes))
+    if n_workers == 1 or len(jobs) <= 1:
+        for j in jobs:
+            total += _shard_counts(out, *j, n_classes)
+        return total
+    with ProcessPool(min(n_workers, len(jobs)), _job, (out, n_classes)) as pool:
+        for part in pool.imap(jobs):
+            total += part
+    return total
+
+
+def _merge_dask(
+    out: Path, jobs: list[tuple], n_classes: int, d: int, scheduler: Any, n_workers: int
+):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ImportError(
+            "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
+        ) from exc
+    own: list[Any] = []
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
+            own.append(cluster)
+            client = Client(cluster)
+            own.append(client)
+        elif isinstance(scheduler, str):
+            client = Client(scheduler)
+            own.append(client)
+        else:
+            client = scheduler
+        futs = [
+            client.submit(_shard_counts, out, *j, n_classes, pure=False) for j in jobs
+        ]
+        while len(futs) > 1:  # a tree of sums on the workers
+            futs = [
+                client.submit(_add, *futs[i : i + 4], pure=False)
+                for i in range(0, len(futs), 4)
+            ]
+        total = client.gather(futs[0]) if futs else np.zeros((d, n_classes))
+        for f in futs:
+            f.release()
+        return np.asarray(total, dtype=np.float64)
+    finally:
+        for obj in reversed(own):
+            obj.close()
+
+
+# -- public ------------------------------------------------------------------------
+
+
+def shard_tables(
+    out_dir: str | Path,
+    *,
+    n_jobs: int = 1,
+    engine: Literal["local", "dask"] = "local",
+    scheduler: Any = None,
+) -> tuple[Tables, NDArray, dict[str, Any]]:
+    """Presence contingency tables of a featurize run, merged over its shards.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder of :func:`textfeat.batch.featurize` (with labels).
+    n_jobs : int, default=1
+        Local processes, or workers of the ``LocalCluster`` Dask starts.
+    engine : {"local", "dask"}, default="local"
+    scheduler : str, distributed.Client or None, default=None
+        For ``engine="dask"``: an address or a client; None starts a cluster.
+
+    Returns
+    -------
+    tables : Tables
+        What :func:`textfeat.info._tables.prepare` builds on the labelled
+        rows of the concatenated shards with ``categories="presence"``.
+    classes : ndarray
+        The sorted distinct labels.
+    manifest : dict
+
+    Raises
+    ------
+    BatchError
+        If ``out_dir`` is not a finished featurize run, a shard changed, or
+        the run holds no labelled record or one class only.
+
+    Examples
+    --------
+    >>> shard_tables("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    textfeat.batch.BatchError: /nonexistent: no such folder; give the OUT_DIR of featurize
+    """
+    if engine not in ("local", "dask"):
+        raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
+    n_workers = effective_n_jobs(n_jobs)
+    out, manifest, shards, labels = _plan(out_dir)
+    kind = manifest.get("label_type")
+    flat = [v for part in labels for v in part]
+    if not flat:
+        raise BatchError(
+            f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
+            "corpus with labels (--label-field)"
+        )
+    y_all = _typed(flat, kind)
+    try:
+        check_classification_targets(y_all)
+    except ValueError as exc:
+        raise BatchError(f"{out_dir}: labels cannot be classes: {exc}") from None
+    classes, codes = np.unique(y_all, return_inverse=True)
+    codes = codes.reshape(-1)
+    if len(classes) < 2:
+        raise BatchError(
+            f"{out_dir}: the labelled records hold one class only, "
+            f"{classes.tolist()[0]!r}; scores against the label need at least 2"
+        )
+    d = int(manifest.get("n_features") or 0)
+    if d < 1:
+        raise BatchError(f"{out_dir}: the run has no feature columns")
+    jobs = []
+    start = 0
+    for s in shards:
+        n = len(s.rows)
+        if n:
+            jobs.append((s.name, s.digest, s.rows, codes[start : start + n]))
+        start += n
+    k = len(classes)
+    if engine == "local":
+        presence = _merge_local(out, jobs, k, d, n_workers)
+    else:
+        presence = _merge_dask(out, jobs, k, d, scheduler, n_workers)
+    if presence.shape != (d, k):
+        raise BatchError(f"{out_dir}: shards disagree with the manifest's {d} features")
+    class_n = np.bincount(codes, minlength=k).astype(np.float64)
+    return tables_from_counts(class_n, presence), classes, manifest
+
+
+def _scores_of(t: Tables, n_classes: int, score: str, base: float, aggregate: str):
+    log_base = math.log(base)
+    if score == "mi":
+        return finish(mi_sum(t), t.total, log_base)
+    if score == "entropy":
+        return finish(entropy_sum(t), t.total, log_base)
+    if score == "conditional_entropy":
+        return finish(conditional_entropy_sum(t), t.total, log_base)
+    if score == "joint_entropy":
+        return finish(joint_entropy_sum(t), t.total, log_base)
+    if score in ("kl", "js"):
+        return divergence_scores(t, score, aggregate) / log_base
+    kind = score.removeprefix("class_")
+    if kind in ("kl", "js"):
+        return divergence_table(t, n_classes, kind) / log_base
+    return _class_scores(t, n_classes, kind, log_base)
+
+
+def _check_score(score: Any, base: Any, aggregate: Any) -> None:
+    if score not in FEATURE_SCORES + CLASS_SCORES:
+        raise ValueError(
+            f"score must be one of {', '.join(FEATURE_SCORES + CLASS_SCORES)}; "
+            f"got {score!r}"
+        )
+    if (
+        isinstance(base, bool)
+        or not isinstance(base, (int, float))
+        or not base > 1
+        or not math.isfinite(base)
+    ):
+        raise ValueError(f"base must be a number greater than 1, got {base!r}")
+    if aggregate not in ("max", "mean"):
+        raise ValueError(f"aggregate must be 'max' or 'mean', got {aggregate!r}")
+
+
+def shard_scores(
+    out_dir: str | Path,
+    score: str = "mi",
+    *,
+    base: float = math.e,
+    aggregate: Literal["max", "mean"] = "max",
+    n_jobs: int = 1,
+    engine: Literal["local", "dask"] = "local",
+    scheduler: Any = None,
+) -> NDArray[np.float64]:
+    """Score every feature of a featurize run against its labels, shard by shard.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder of :func:`textfeat.batch.featurize`, with labels.
+    score : str, default="mi"
+        ``"mi"``, ``"js"``, ``"kl"`` (as :func:`textfeat.mutual_info`,
+        :func:`textfeat.js_score`, :func:`textfeat.kl_score`),
+        ``"entropy"``, ``"conditional_entropy"``, ``"joint_entropy"``, or
+        ``"class_mi"``, ``"class_pmi"``, ``"class_kl"``, ``"class_js"`` (as
+        :func:`textfeat.info.class_scores` with that ``score``). Features are
+        taken by presence (``categories="presence"``).
+    base : float, default=math.e
+        Base of the logarithm, greater than 1.
+    aggregate : {"max", "mean"}, default="max"
+        For ``"kl"`` and ``"js"``, as in :func:`textfeat.kl_score`.
+    n_jobs, engine, scheduler
+        As in :func:`shard_tables`.
+
+    Returns
+    -------
+    ndarray of shape (n_features,), or (n_features, n_classes) for ``class_*``
+        Equal to the in-memory scorer on the labelled rows of
+        :func:`textfeat.batch.load_features` (to 1e-12); unlabelled records
+        are skipped.
+
+    Examples
+    --------
+    >>> shard_scores("/nonexistent", score="chi2")
+    Traceback (most recent call last):
+    ...
+    ValueError: score must be one of mi, js, kl, entropy, conditional_entropy, joint_entropy, class_mi, class_pmi, class_kl, class_js; got 'chi2'
+    """
+    _check_score(score, base, aggregate)
+    t, classes, _ = shard_tables(
+        out_dir, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+    )
+    return _scores_of(t, len(classes), score, base, aggregate)
+
+
+def select_shards(
+    out_dir: str | Path,
+    k: int,
+    *,
+    score: Literal["mi", "js", "kl"] = "mi",
+    base: float = math.e,
+    aggregate: Literal["max", "mean"] = "max",
+    n_jobs: int = 1,
+    engine: Literal["local", "dask"] = "local",
+    scheduler: Any = None,
+    out: str | Path | None = None,
+) -> SelectKBest:
+    """Select the ``k`` best features of a featurize run by a score over its shards.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder of :func:`textfeat.batch.featurize`, with labels.
+    k : int
+        Number of features to keep, from 1 to the run's ``n_features``.
+    score : {"mi", "js", "kl"}, default="mi"
+        The scorer (:func:`textfeat.mutual_info`, :func:`textfeat.js_score`,
+        :func:`textfeat.kl_score`), computed as in :func:`shard_scores`.
+    base, aggregate, n_jobs, engine, scheduler
+        As in :func:`shard_scores`.
+    out : str or Path, default=None
+        If given, the selection is written there as JSON: ``k``, ``score``,
+        ``base``, ``n_features``, ``indices`` (ascending), ``names`` (from the
+        run's ``features.json``, else ``x<j>``) and ``scores`` of the selected
+        columns, and ``ranking`` (the selected indices by decreasing score).
+
+    Returns
+    -------
+    sklearn.feature_selection.SelectKBest
+        Fitted without refitting (``scores_`` set from the shards,
+        ``pvalues_`` None): ``transform`` keeps the selected columns of a
+        matrix of the run's width, ``get_support`` is what
+        :func:`textfeat.batch.train_shards` takes as ``select``, and it can
+        be saved with :func:`textfeat.io.persist.save`. Ties are broken as
+        ``SelectKBest`` breaks them (the higher column index wins).
+
+    Examples
+    --------
+    >>> select_shards("/nonexistent", k=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be an integer >= 1, got 0
+    """
+    if score not in _SCORE_FUNCS:
+        raise ValueError(
+            f"score must be 'mi', 'js' or 'kl' to select by; got {score!r}"
+        )
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an integer >= 1, got {k!r}")
+    _check_score(score, base, aggregate)
+    t, classes, manifest = shard_tables(
+        out_dir, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+    )
+    d = t.n_features
+    if k > d:
+        raise ValueError(f"k must be at most the run's {d} features, got {k}")
+    scores = _scores_of(t, len(classes), score, base, aggregate)
+    selector = SelectKBest(_SCORE_FUNCS[score], k=int(k))
+    selector.scores_ = scores
+    selector.pvalues_ = None
+    selector.n_features_in_ = d
+    names = _feature_names(Path(out_dir), manifest, d)
+    idx = selector.get_support(indices=True)
+    if out is not None:
+        ranking = idx[np.argsort(-scores[idx], kind="stable")]
+        doc = {
+            "k": int(k),
+            "score": score,
+            "base": float(base),
+            "aggregate": aggregate,
+            "n_features": d,
+            "n_records": int(t.total),
+            "classes": [str(c) for c in classes],
+            "indices": idx.tolist(),
+            "names": [names[j] for j in idx],
+            "scores": scores[idx].tolist(),
+            "ranking": ranking.tolist(),
+        }
+        write_atomic(Path(out), (json.dumps(doc, indent=1) + "\n").encode())
+    return selector
+
+
+def _feature_names(out: Path, manifest: dict[str, Any], d: int) -> list[str]:
+    """The run's feature names (``features.json``), or ``x0``, ``x1``, ..."""
+    ref = manifest.get("feature_names")
+    if isinstance(ref, str) and ref == "features.json":
+        try:
+            names = json.loads((out / ref).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BatchError(f"{out / ref}: unreadable feature names ({exc})") from None
+        if (
+            not isinstance(names, list)
+            or len(names) != d
+            or not all(isinstance(n, str) for n in names)
+        ):
+            raise BatchError(
+                f"{out / ref}: must be a JSON list of {d} strings (the run's features)"
+            )
+        return names
+    return [f"x{j}" for j in range(d)]
