@@ -15,7 +15,9 @@ alternate, best of ``--repeat``), with the load average when it was taken:
    test split into lines of 5+ words; 20 Newsgroups test posts. Wall-clock
    and CPU-time ratios (CPU time moves less with other work on the machine).
 2. ``SpacyTokenizer(n_jobs=2)`` against ``n_jobs=1`` on the same
-   short and long corpora (wall clock).
+   short and long corpora (wall clock), the short ones also with a pool
+   forced below ``PARALLEL_MIN_CHARS``, and 20news train + test lines as a
+   short-text corpus above it.
 3. The README pipeline's ``predict`` on 20news test against
    ``TfidfVectorizer + LogisticRegression`` fitted on the same training
    posts, and the share of it that is tokenizing.
@@ -137,22 +139,42 @@ def floor_ratio(name: str, texts: list[str], repeat: int) -> list[str]:
     ]
 
 
-def process_ratio(name: str, texts: list[str], repeat: int) -> list[str]:
-    """SpacyTokenizer(n_jobs=2) vs n_jobs=1, wall clock."""
+def process_ratio(
+    name: str, texts: list[str], repeat: int, force_pool: bool = False
+) -> list[str]:
+    """SpacyTokenizer(n_jobs=2) vs n_jobs=1, wall clock.
+
+    With ``force_pool`` a pool is used even below ``PARALLEL_MIN_CHARS``
+    (what a pool would give at that size).
+    """
+    import textfeat.text.tokenize as tk
     from textfeat import SpacyTokenizer
 
     cut = len(texts) // 4
     fit, held = texts[:cut], texts[cut:]
+    chars = sum(map(len, held))
+    threshold = tk.PARALLEL_MIN_CHARS
+    if force_pool:
+        tk.PARALLEL_MIN_CHARS = 0
     times: dict[int, list[float]] = {1: [], 2: []}
-    for r in range(repeat):
-        for n in (1, 2) if r % 2 == 0 else (2, 1):
-            fresh_engine()
-            SpacyTokenizer().fit_transform(fit)
-            tok = SpacyTokenizer(n_jobs=n)
-            times[n].append(timed(lambda tok=tok: tok.transform(held))[0])
+    try:
+        for r in range(repeat):
+            for n in (1, 2) if r % 2 == 0 else (2, 1):
+                fresh_engine()
+                SpacyTokenizer().fit_transform(fit)
+                tok = SpacyTokenizer(n_jobs=n)
+                times[n].append(timed(lambda tok=tok: tok.transform(held))[0])
+    finally:
+        tk.PARALLEL_MIN_CHARS = threshold
     one, two = min(times[1]), min(times[2])
+    pool = (
+        "pool forced"
+        if force_pool
+        else ("pool" if chars >= threshold else "inline (under the threshold)")
+    )
     return [
-        f"| {name}: {len(held):,} texts | {one:.2f} | {two:.2f} | **{one / two:.2f}x** | {load()} |"
+        f"| {name}: {len(held):,} texts, {chars / 1e6:.2f} M chars ({pool}) "
+        f"| {one:.2f} | {two:.2f} | **{one / two:.2f}x** | {load()} |"
     ]
 
 
@@ -295,6 +317,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=4000, help="20news posts")
     parser.add_argument("--train", type=int, default=4000, help="posts to fit on")
     parser.add_argument("--first-n", type=int, default=500)
+    parser.add_argument(
+        "--many-lines",
+        type=int,
+        default=80_000,
+        help="20news lines (train + test) for the short-text corpus above the "
+        "pool threshold",
+    )
     parser.add_argument("--only", default="floor,processes,predict,first")
     parser.add_argument(
         "--no-write",
@@ -313,7 +342,8 @@ def main() -> None:
     out = [
         f"Machine: {machine()}. Load average (1/5/15 min) at the start: {load()}.",
         f"Command: `python benchmarks/bench_throughput.py --repeat {args.repeat} "
-        f"--lines {args.lines} --posts {args.posts} --train {args.train}`.",
+        f"--lines {args.lines} --posts {args.posts} --train {args.train} "
+        f"--many-lines {args.many_lines}`.",
         "",
     ]
     if "floor" in only:
@@ -334,7 +364,16 @@ def main() -> None:
             "|---|---|---|---|---|",
         ]
         rows += process_ratio("UD EWT sentences", ud, args.repeat)
+        rows += process_ratio("UD EWT sentences", ud, args.repeat, force_pool=True)
         rows += process_ratio("20news lines of 5+ words", lines, args.repeat)
+        rows += process_ratio(
+            "20news lines of 5+ words", lines, args.repeat, force_pool=True
+        )
+        train_posts, _ = news(NEWS_TRAIN)
+        many = news_lines(train_posts + test_posts, args.many_lines)
+        rows += process_ratio(
+            "20news train + test lines of 5+ words", many, args.repeat
+        )
         rows += process_ratio("20news posts", posts, args.repeat)
         out += [*rows, ""]
         print("\n".join(rows), flush=True)
