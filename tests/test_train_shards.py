@@ -320,6 +320,23 @@ def test_manifest_naming_a_foreign_file_is_refused(tmp_path, pipe):
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("n_features", 10, r"shard-00000\.npz: features of shape \(100, 492\), but"),
+        ("label_type", "int", "shard 0 holds labels of type 'str', the run 'int'"),
+    ],
+)
+def test_manifest_altered_after_the_run_is_refused(tmp_path, pipe, field, value, message):
+    out = tmp_path / "out"
+    featurize(pipe, TOPICS, out, chunk_size=100, quiet=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest[field] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BatchError, match=message):
+        train_shards(out)
+
+
+@pytest.mark.parametrize(
     ("select", "message"),
     [
         ([0, 492], r"select: column indices must be in \[0, 492\)"),

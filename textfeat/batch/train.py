@@ -88,9 +88,12 @@ __all__ = ["train_shards"]
 class _Shard:
     """Where a shard's features are and its labelled rows (plain data, pickles)."""
 
-    def __init__(self, name: str, digest: str, rows: NDArray[np.intp]) -> None:
+    def __init__(
+        self, name: str, digest: str, rows: NDArray[np.intp], n_records: int
+    ) -> None:
         self.name = name
         self.digest = digest
+        self.n_records = n_records  # rows its features file must have
         self.rows = rows  # the labelled rows, in the shard's order
         self.y: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self.sw: NDArray[np.float64] = np.zeros(0)
@@ -104,6 +107,7 @@ class _Group:
         out: Path,
         shards: list[_Shard],
         cols: NDArray[np.intp] | None,
+        n_features: int,
         n_out: int,
         fit_intercept: bool,
         binary: bool,
@@ -112,6 +116,7 @@ class _Group:
         self.out = out
         self.shards = shards
         self.cols = cols
+        self.n_features = n_features
         self.n_out = n_out
         self.fit_intercept = fit_intercept
         self.binary = binary
@@ -140,8 +145,14 @@ class _Group:
             if shard.name.endswith(".npz")
             else np.load(buf, allow_pickle=False)
         )
-        if X.ndim != 2:
-            X = X.reshape(X.shape[0], -1)
+        if X.ndim == 1:
+            X = X.reshape(-1, 1)
+        if X.shape != (shard.n_records, self.n_features):
+            raise BatchError(
+                f"{path}: features of shape {X.shape}, but the manifest says "
+                f"{shard.n_records} records of {self.n_features} features; the "
+                "run was altered, featurize again"
+            )
         if X.dtype not in (np.float64, np.float32):
             X = X.astype(np.float64)
         X = X[shard.rows]
@@ -226,9 +237,17 @@ def _plan(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list
             recs = [n for n in files if n.endswith(".records.npz")]
             if len(feats) != 1 or len(recs) != 1:
                 raise BatchError(f"{where}: malformed shard entry; featurize again")
+            if entry["label_type"] not in (manifest.get("label_type"), "none"):
+                raise BatchError(
+                    f"{where}: shard {entry['index']} holds labels of type "
+                    f"{entry['label_type']!r}, the run {manifest.get('label_type')!r}; "
+                    "the manifest was altered, featurize again"
+                )
             values, has = _labels_of(out, entry, recs[0], files[recs[0]])
+            if has.shape != (len(values),):
+                raise BatchError(f"{out / recs[0]}: malformed labels; featurize again")
             rows = np.flatnonzero(has)
-            shards.append(_Shard(feats[0], files[feats[0]], rows))
+            shards.append(_Shard(feats[0], files[feats[0]], rows, len(values)))
             labels.append([values[i] for i in rows.tolist()])
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise BatchError(
@@ -321,7 +340,10 @@ class _EvalLog:
     def replay(self, theta: NDArray[np.float64]) -> tuple[float, NDArray] | None:
         if self.pos < len(self.records):
             digest, loss, grad = self.records[self.pos]
-            if digest == hashlib.sha256(theta.tobytes()).digest():
+            if (
+                digest == hashlib.sha256(theta.tobytes()).digest()
+                and grad.shape == theta.shape
+            ):
                 self.pos += 1
                 return loss, grad.copy()
             # L-BFGS asked for another point: the rest of the log is stale.
@@ -334,7 +356,11 @@ class _EvalLog:
 
     def _offset(self) -> int:
         header = self.path.read_bytes().split(b"\n", 1)[0]
-        return len(header) + 1 + sum(_HEAD.size + 40 + g.nbytes + 32 for *_, g in self.records)
+        return (
+            len(header)
+            + 1
+            + sum(_HEAD.size + 40 + g.nbytes + 32 for *_, g in self.records)
+        )
 
     def append(self, theta: NDArray, loss: float, grad: NDArray) -> None:
         payload = (
@@ -343,7 +369,9 @@ class _EvalLog:
             + np.ascontiguousarray(grad, dtype="<f8").tobytes()
         )
         self._fh.write(
-            _HEAD.pack(_MAGIC, len(payload)) + payload + hashlib.sha256(payload).digest()
+            _HEAD.pack(_MAGIC, len(payload))
+            + payload
+            + hashlib.sha256(payload).digest()
         )
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -591,13 +619,15 @@ def train_shards(
     binary = len(classes) == 2
     n_out = 1 if binary else len(classes)
     if method == "epochs":
-        return _epochs(clf, out, shards, cols, classes, y_all, n_epochs, random_state)
+        return _epochs(
+            clf, out, shards, cols, n_features, classes, n_epochs, random_state
+        )
 
     shards = [s for s in shards if len(s.rows)]
     n_groups = min(n_workers, len(shards))
     bounds = np.linspace(0, len(shards), n_groups + 1).round().astype(int)
     groups = [
-        _Group(out, shards[a:b], cols, n_out, fit_intercept, binary, cache)
+        _Group(out, shards[a:b], cols, n_features, n_out, fit_intercept, binary, cache)
         for a, b in itertools.pairwise(bounds.tolist())
     ]
     size = n_cols * n_out
@@ -650,18 +680,23 @@ def train_shards(
 
     theta0 = np.zeros(size + (n_out if fit_intercept else 0))
     with engine_obj:
-        result = minimize(
-            fun,
-            theta0,
-            jac=True,
-            method="L-BFGS-B",
-            options={
-                "maxiter": max_iter,
-                "gtol": tol,
-                "ftol": 64 * np.finfo(np.float64).eps,
-                "maxls": 50,
-            },
-        )
+        try:
+            result = minimize(
+                fun,
+                theta0,
+                jac=True,
+                method="L-BFGS-B",
+                options={
+                    "maxiter": max_iter,
+                    "gtol": tol,
+                    "ftol": 64 * np.finfo(np.float64).eps,
+                    "maxls": 50,
+                },
+            )
+        except BaseException:
+            if log is not None:
+                log.close(remove=False)  # kept: a rerun resumes from it
+            raise
     if log is not None:
         log.close(remove=True)
     if result.status != 0:
@@ -689,8 +724,8 @@ def _epochs(
     out: Path,
     shards: list[_Shard],
     cols: NDArray[np.intp] | None,
+    n_features: int,
     classes: NDArray,
-    y_all: NDArray,
     n_epochs: int,
     random_state: Any,
 ) -> SoftmaxClassifier:
@@ -700,14 +735,16 @@ def _epochs(
     class_weight = clf.class_weight
     clf.set_params(class_weight=None)  # the weights come as sample_weight
     rng = check_random_state(random_state)
-    reader = _Group(out, [], cols, 1, True, False, cache=False)
+    reader = _Group(out, [], cols, n_features, 1, True, False, cache=False)
     for _ in range(n_epochs):
         for k in rng.permutation(len(shards)).tolist():
             shard = shards[k]
             if not len(shard.rows):
                 continue
             X, _ = reader._read(shard)
-            clf.partial_fit(X, classes[shard.y], classes=classes, sample_weight=shard.sw)
+            clf.partial_fit(
+                X, classes[shard.y], classes=classes, sample_weight=shard.sw
+            )
     clf.set_params(class_weight=class_weight)
     if math.isnan(float(np.sum(clf.intercept_))):  # pragma: no cover - defensive
         raise BatchError(f"{out}: partial_fit diverged; lower learning_rate")
