@@ -102,6 +102,18 @@ def test_dask_local_cluster_equals_in_memory_fit(topics_out, reference):
     assert_same_model(clf, reference[2])
 
 
+def test_dask_scheduler_address_gives_the_same_model(topics_out):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        clf = train_shards(
+            topics_out, engine="dask", scheduler=cluster.scheduler_address, n_jobs=2
+        )
+    local = train_shards(topics_out, n_jobs=2)  # same groups, same sums
+    np.testing.assert_array_equal(clf.coef_, local.coef_)
+
+
 def test_default_tolerance_agrees_with_fit_at_its_own_tolerance(topics_out, reference):
     # Same L-BFGS settings as fit: the default tol stops both at the same point
     # up to the rounding of the summed gradient.
