@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
 import math
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import ROOT
+from conftest import NEWS, ROOT, require
 from sklearn.pipeline import make_pipeline
 
 from textfeat import OneHotVectorizer, SpacyTokenizer
@@ -207,7 +210,7 @@ def test_saved_selector_round_trips_and_trains(topics_out, tmp_path):
 
 
 def test_not_a_featurize_folder(tmp_path):
-    with pytest.raises(BatchError, match="no manifest.json"):
+    with pytest.raises(BatchError, match="not the OUT_DIR of textfeat featurize"):
         shard_scores(tmp_path)
 
 
@@ -276,3 +279,83 @@ def test_tampered_feature_names(topics_out, tmp_path):
     (copy / "features.json").write_text('["a", "b"]')
     with pytest.raises(BatchError, match="JSON list of 492 strings"):
         select_shards(copy, 3, out=tmp_path / "s.json")
+
+
+# -- a real corpus ----------------------------------------------------------------------
+
+
+def test_20news_mutual_info_over_shards_equals_in_memory(tmp_path):
+    path = require(NEWS) / "train.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:  # every 10th: all 20 groups
+        rows = [json.loads(line) for line in itertools.islice(fh, 0, None, 10)]
+    rows = [{**r, "text": r["text"][:1500]} for r in rows]
+    corpus = _write(tmp_path / "news.jsonl", rows)
+    pipe = make_pipeline(SpacyTokenizer(), OneHotVectorizer())
+    pipe.fit([r["text"] for r in rows])
+    out = tmp_path / "out"
+    featurize(pipe, corpus, out, chunk_size=97, quiet=True)
+    X, _, y = load_features(out)
+    assert len(np.unique(y)) == 20 and len(rows) % 97
+    got = shard_scores(out, "mi", n_jobs=2)
+    np.testing.assert_allclose(got, mutual_info(X, y), **TOL)
+    got = shard_scores(out, "class_mi")
+    np.testing.assert_allclose(got, class_scores(X, y), **TOL)
+
+
+# -- the command line (console script) ---------------------------------------------------
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_cli_writes_selection_report_and_selector_that_train_uses(topics_out, tmp_path):
+    res = _run("select", str(topics_out), "-k", "12", "-j", "2", "--selector", "s.tfm",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    doc = json.loads((tmp_path / "select.json").read_text())
+    sel = select_shards(topics_out, 12)
+    assert doc["indices"] == sel.get_support(indices=True).tolist()
+    assert "| 1 |" in (tmp_path / "select.md").read_text()
+    res = _run("train", str(topics_out), "--out", "m.tfm", "--select", "s.tfm",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert load(tmp_path / "m.tfm").n_features_in_ == 12
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-k", "0"], "k must be an integer >= 1, got 0"),
+        (["-k", "493"], "k must be at most the run's 492 features, got 493"),
+        (["-k", "3", "--score", "chi2"], "--score must be mi, js or kl, got 'chi2'"),
+        (["-k", "3", "--plot", "p.png"], "--plot is not available"),
+        (["-k", "3", "--engine", "spark"], "engine must be 'local' or 'dask'"),
+    ],
+)
+def test_cli_bad_option_exits_1_with_one_line(topics_out, tmp_path, args, message):
+    res = _run("select", str(topics_out), *args, cwd=tmp_path)
+    assert res.returncode == 1
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "select.json").exists()
+
+
+def test_cli_output_inside_the_run_is_refused(topics_out, tmp_path):
+    res = _run("select", str(topics_out), "--out", str(topics_out / "s.json"),
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 1 and "inside the featurize folder" in res.stderr
+    assert not (topics_out / "s.json").exists()
+
+
+def test_cli_plain_folder_is_not_a_run(tmp_path):
+    (tmp_path / "empty").mkdir()
+    res = _run("select", "empty", cwd=tmp_path)
+    assert res.returncode == 1 and "not the OUT_DIR of textfeat featurize" in res.stderr
+
+
+def test_cli_model_without_corpus_is_refused(tmp_path):
+    (tmp_path / "m.tfm").write_bytes(b"x")
+    res = _run("select", "m.tfm", cwd=tmp_path)
+    assert res.returncode == 1 and "give a corpus after the model" in res.stderr

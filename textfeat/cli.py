@@ -808,9 +808,24 @@ def predict(
 @app.command()
 @_errors
 def select(
-    model: Annotated[Path, typer.Argument(help="Model saved by 'textfeat fit'.")],
-    corpus: Annotated[Path, typer.Argument(help="Labelled corpus.")],
+    model: Annotated[
+        Path,
+        typer.Argument(help="Model saved by 'textfeat fit', or a featurize OUT_DIR."),
+    ],
+    corpus: Annotated[
+        Path | None, typer.Argument(help="Labelled corpus (not with an OUT_DIR).")
+    ] = None,
     k: Annotated[int, typer.Option("-k", help="Features to list.")] = 20,
+    score: Annotated[str, typer.Option(help="OUT_DIR: mi, js or kl.")] = "mi",
+    n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", help="OUT_DIR: workers.")] = 1,
+    engine: Annotated[str, typer.Option(help="OUT_DIR: local or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="OUT_DIR: Dask address.")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="OUT_DIR: selection JSON to write.")
+    ] = Path("select.json"),
+    selector: Annotated[
+        Path | None, typer.Option(help="OUT_DIR: save the selector (.tfm) here.")
+    ] = None,
     report: Annotated[
         Path, typer.Option("--report", help="Markdown report to write.")
     ] = Path("select.md"),
@@ -830,7 +845,20 @@ def select(
     """Rank features by mutual information with the labels; write a report.
 
     Example: textfeat select model.tfm corpora/topics.jsonl -k 30 --plot mi.png
+
+    With a featurize OUT_DIR instead of a model and a corpus, the -k best
+    columns are selected shard by shard (textfeat._cli_select):
+    textfeat select out/ -k 2000 -j 2 --out sel.json --selector sel.tfm
     """
+    if model.is_dir() and corpus is None:
+        from textfeat._cli_select import select_out_dir
+
+        return select_out_dir(
+            model, k=k, score=score, n_jobs=n_jobs, engine=engine,
+            scheduler=scheduler, out=out, selector=selector, report=report, plot=plot,
+        )  # fmt: skip
+    if corpus is None:
+        raise ValueError(f"select: give a corpus after the model {model}")
     import numpy as np
 
     from textfeat.batch._chunks import feature_steps

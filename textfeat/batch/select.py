@@ -43,7 +43,7 @@ from sklearn.utils.multiclass import check_classification_targets
 
 from textfeat._files import sha256, write_atomic
 from textfeat._parallel import ProcessPool, effective_n_jobs
-from textfeat.batch.shards import BatchError
+from textfeat.batch.shards import BatchError, read_manifest
 from textfeat.batch.train import _plan, _typed
 from textfeat.info._divergence import divergence_scores, divergence_table
 from textfeat.info._tables import (
@@ -58,7 +58,7 @@ from textfeat.info._tables import (
 from textfeat.info.per_class import _class_scores
 from textfeat.info.scoring import js_score, kl_score, mutual_info
 
-__all__ = ["select_shards", "shard_scores", "shard_tables"]
+__all__ = ["check_run", "select_shards", "shard_scores", "shard_tables"]
 
 #: Scores of one value per feature (what ``select_shards`` ranks by).
 FEATURE_SCORES = ("mi", "js", "kl", "entropy", "conditional_entropy", "joint_entropy")
@@ -188,6 +188,32 @@ def _merge_dask(
 # -- public ------------------------------------------------------------------------
 
 
+def check_run(out_dir: str | Path) -> dict[str, Any]:
+    """The manifest of a finished featurize run; a clear error for anything else.
+
+    A folder with neither ``manifest.json`` nor ``run.json`` is not a
+    featurize OUT_DIR at all; one with ``run.json`` only is an unfinished run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_run(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    textfeat.batch.BatchError: ...: not the OUT_DIR of textfeat featurize (no manifest.json, no run.json)
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        raise BatchError(f"{out_dir}: no such folder; give the OUT_DIR of featurize")
+    if not (out / "manifest.json").exists() and not (out / "run.json").exists():
+        raise BatchError(
+            f"{out_dir}: not the OUT_DIR of textfeat featurize (no manifest.json, "
+            "no run.json)"
+        )
+    return read_manifest(out)
+
+
+
 def shard_tables(
     out_dir: str | Path,
     *,
@@ -232,6 +258,7 @@ def shard_tables(
     if engine not in ("local", "dask"):
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     n_workers = effective_n_jobs(n_jobs)
+    check_run(out_dir)
     out, manifest, shards, labels = _plan(out_dir)
     kind = manifest.get("label_type")
     flat = [v for part in labels for v in part]
