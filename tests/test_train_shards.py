@@ -178,6 +178,13 @@ def test_select_with_column_indices_equals_fit_on_those_columns(topics_out, refe
     assert_same_model(train_shards(topics_out, select=cols, **TIGHT), ref)
 
 
+def test_selector_fitted_on_another_width_is_refused(topics_out, reference):
+    X, y, _ = reference
+    selector = SelectKBest(chi2, k=5).fit(X[:, :100], y)
+    with pytest.raises(ValueError, match="fitted on 100 features, the run has 492"):
+        train_shards(topics_out, select=selector)
+
+
 def test_epochs_are_partial_fit_over_shards_in_shuffled_order(topics_out):
     manifest = read_manifest(topics_out)
     X, _, y = load_features(topics_out)
@@ -371,6 +378,7 @@ def test_bad_select_is_named(topics_out, select, message):
         ({"n_jobs": 0}, "n_jobs must be -1 or a positive integer, got 0"),
         ({"C": -1.0}, "'C' parameter"),
         ({"method": "epochs", "n_epochs": 0}, "n_epochs must be a positive integer"),
+        ({"method": "epochs", "checkpoint": "c"}, "checkpoint is for method='lbfgs'"),
     ],
 )
 def test_bad_parameters_are_named(topics_out, kwargs, message):

@@ -267,6 +267,12 @@ def _columns(select: Any, n_features: int) -> NDArray[np.intp] | None:
     if select is None:
         return None
     if hasattr(select, "get_support"):
+        width = getattr(select, "n_features_in_", n_features)
+        if width != n_features:
+            raise ValueError(
+                f"select: the selector was fitted on {width} features, the run "
+                f"has {n_features}"
+            )
         cols = np.asarray(select.get_support(indices=True))
     else:
         cols = np.asarray(select)
@@ -563,6 +569,11 @@ def train_shards(
     """
     if method not in ("lbfgs", "epochs"):
         raise ValueError(f"method must be 'lbfgs' or 'epochs', got {method!r}")
+    if checkpoint is not None and method != "lbfgs":
+        raise ValueError(
+            f"checkpoint is for method='lbfgs' (an epoch run restarts), got "
+            f"method={method!r}"
+        )
     if engine not in ("local", "dask"):
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     n_workers = effective_n_jobs(n_jobs)
