@@ -8,10 +8,13 @@ which :func:`load_features` and :func:`read_manifest` read back. See
 :mod:`textfeat.batch.run` for the files of a run and its guarantees.
 :func:`predict_corpus` (in :mod:`textfeat.batch.predict`) labels every record
 of a corpus the same way, chunk by chunk, into one JSON Lines or CSV file.
+:func:`select_shards` and :func:`shard_scores` (in :mod:`textfeat.batch.select`)
+score and select a run's columns by mutual information, summed shard by shard.
 """
 
 from textfeat.batch.predict import PredictReport, predict_corpus
 from textfeat.batch.run import FeaturizeReport, featurize
+from textfeat.batch.select import select_shards, shard_scores
 from textfeat.batch.shards import BatchError, BatchWarning, load_features, read_manifest
 from textfeat.batch.train import train_shards
 
@@ -24,6 +27,8 @@ __all__ = [
     "load_features",
     "predict_corpus",
     "read_manifest",
+    "select_shards",
+    "shard_scores",
     "train_shards",
 ]
 
