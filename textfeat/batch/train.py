@@ -449,7 +449,7 @@ class _Dask:
 
 def _dask_engine(groups: list[_Group], scheduler: Any, n_workers: int) -> _Dask:
     try:
-        from distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster
     except ImportError as exc:
         raise ImportError(
             "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
