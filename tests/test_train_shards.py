@@ -461,3 +461,13 @@ def test_20news_subset_over_shards_equals_in_memory_fit(tmp_path):
     clf = train_shards(out, C=0.1, tol=1e-6, max_iter=2000, n_jobs=2)
     assert_same_model(clf, ref)
     np.testing.assert_array_equal(clf.predict(X), ref.predict(X))
+
+
+def test_cli_train_help_has_an_example():
+    result = in_process("train", "--help")
+    assert result.exit_code == 0
+    assert "Example: textfeat train " in result.output
+
+
+def test_cli_train_without_out_is_a_usage_error(topics_out):
+    assert in_process("train", topics_out).exit_code == 2
