@@ -359,3 +359,20 @@ def test_cli_model_without_corpus_is_refused(tmp_path):
     (tmp_path / "m.tfm").write_bytes(b"x")
     res = _run("select", "m.tfm", cwd=tmp_path)
     assert res.returncode == 1 and "give a corpus after the model" in res.stderr
+
+
+def test_manifest_width_disagreeing_with_the_shards(topics_out, tmp_path):
+    copy = tmp_path / "bad"
+    shutil.copytree(topics_out, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["n_features"] = 491
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BatchError, match="the manifest and records file say 491"):
+        shard_scores(copy, n_jobs=2)
+
+
+def test_dask_engine_starts_its_own_local_cluster(topics_out, memory):
+    pytest.importorskip("distributed")
+    X, y = memory
+    got = shard_scores(topics_out, "mi", engine="dask", n_jobs=2)
+    np.testing.assert_allclose(got, mutual_info(X, y), **TOL)

@@ -77,6 +77,7 @@ def _shard_counts(
     rows: NDArray[np.intp],
     codes: NDArray[np.intp],
     n_classes: int,
+    n_features: int,
 ) -> NDArray[np.float64]:
     """``presence(X[rows]).T @ onehot(codes)`` of one shard, dense (d, k)."""
     path = out / name
@@ -93,6 +94,12 @@ def _shard_counts(
     )
     if X.ndim != 2:
         X = X.reshape(X.shape[0], -1)
+    if X.shape[1] != n_features or (rows.size and rows.max() >= X.shape[0]):
+        raise BatchError(
+            f"{path}: holds {X.shape[0]} x {X.shape[1]} features, the manifest and "
+            f"records file say {n_features} columns and at least "
+            f"{int(rows.max()) + 1 if rows.size else 0} rows; featurize again"
+        )
     X = X[rows]
     n = X.shape[0]
     Y = sp.csr_matrix(
@@ -115,9 +122,11 @@ def _shard_counts(
     return np.asarray((B.T @ Y).toarray(), dtype=np.float64)
 
 
-def _job(state: tuple[Path, int], name: str, digest: str, rows: Any, codes: Any) -> Any:
-    out, n_classes = state
-    return _shard_counts(out, name, digest, rows, codes, n_classes)
+def _job(
+    state: tuple[Path, int, int], name: str, digest: str, rows: Any, codes: Any
+) -> Any:
+    out, n_classes, n_features = state
+    return _shard_counts(out, name, digest, rows, codes, n_classes, n_features)
 
 
 def _add(*parts: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -134,9 +143,9 @@ def _merge_local(out: Path, jobs: list[tuple], n_classes: int, d: int, n_workers
     total = np.zeros((d, n_classes))
     if n_workers == 1 or len(jobs) <= 1:
         for j in jobs:
-            total += _shard_counts(out, *j, n_classes)
+            total += _shard_counts(out, *j, n_classes, d)
         return total
-    with ProcessPool(min(n_workers, len(jobs)), _job, (out, n_classes)) as pool:
+    with ProcessPool(min(n_workers, len(jobs)), _job, (out, n_classes, d)) as pool:
         for part in pool.imap(jobs):
             total += part
     return total
@@ -169,7 +178,8 @@ def _merge_dask(
         else:
             client = scheduler
         futs = [
-            client.submit(_shard_counts, out, *j, n_classes, pure=False) for j in jobs
+            client.submit(_shard_counts, out, *j, n_classes, d, pure=False)
+            for j in jobs
         ]
         while len(futs) > 1:  # a tree of sums on the workers
             futs = [
@@ -211,7 +221,6 @@ def check_run(out_dir: str | Path) -> dict[str, Any]:
             "no run.json)"
         )
     return read_manifest(out)
-
 
 
 def shard_tables(
