@@ -83,6 +83,14 @@ def test_lbfgs_over_shards_equals_in_memory_fit(topics_out, reference, n_jobs):
     np.testing.assert_array_equal(clf.predict(X), ref.predict(X))
 
 
+def test_worker_count_does_not_change_a_bit(topics_out):
+    one = train_shards(topics_out, C=10.0, n_jobs=1)
+    two = train_shards(topics_out, C=10.0, n_jobs=2)
+    np.testing.assert_array_equal(two.coef_, one.coef_)
+    np.testing.assert_array_equal(two.intercept_, one.intercept_)
+    assert two.n_iter_ == one.n_iter_
+
+
 def test_no_cache_rereads_shards_with_the_same_bits(topics_out):
     cached = train_shards(topics_out, n_jobs=2)
     reread = train_shards(topics_out, n_jobs=2, cache=False)
@@ -110,7 +118,7 @@ def test_dask_scheduler_address_gives_the_same_model(topics_out):
         clf = train_shards(
             topics_out, engine="dask", scheduler=cluster.scheduler_address, n_jobs=2
         )
-    local = train_shards(topics_out, n_jobs=2)  # same groups, same sums
+    local = train_shards(topics_out, n_jobs=1)  # same blocks, same sums
     np.testing.assert_array_equal(clf.coef_, local.coef_)
 
 

@@ -28,10 +28,12 @@ file; ``n_unlabelled`` in the manifest) are skipped: the in-memory
 equivalent is ``fit(X[mask], labels[mask])`` with ``mask`` the labelled rows.
 The classes are the sorted distinct labels, as ``fit`` finds them.
 
-**Results.** The sums are added in shard order within a group and in group
-order across groups, so one setting always gives the same bits; a different
-worker count changes only the rounding of the sums (about 1e-15 relative),
-well inside the L-BFGS tolerance.
+**Results.** The shards are summed in at most 16 fixed blocks of
+consecutive shards (shard order within a block, block order across blocks);
+a worker holds whole blocks and sends back one gradient per block. So the
+result is the same, bit for bit, for every ``n_jobs`` and both engines
+(with more workers than blocks, the extra workers stay idle), and per
+evaluation at most 16 gradients travel back.
 
 **Kill and restart.** Without ``checkpoint`` a killed run restarts from
 scratch. With ``checkpoint=PATH`` every evaluation of the loss (the
@@ -94,6 +96,7 @@ class _Shard:
         self.name = name
         self.digest = digest
         self.n_records = n_records  # rows its features file must have
+        self.block = 0  # its summation block (see _SUM_BLOCKS)
         self.rows = rows  # the labelled rows, in the shard's order
         self.y: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self.sw: NDArray[np.float64] = np.zeros(0)
@@ -163,13 +166,23 @@ class _Group:
             return X, X.T.tocsr()
         return X, X.T
 
-    def __call__(self, theta: NDArray[np.float64]) -> tuple[float, NDArray, NDArray]:
-        """Unscaled sums: ``sum s_i CE_i``, ``X.T @ (s * R)``, ``sum s_i R_i``."""
+    def __call__(self, theta: NDArray[np.float64]) -> list[tuple[float, Any, Any]]:
+        """Per block, unscaled sums ``sum s_i CE_i``, ``X.T @ (s * R)``, ``sum s_i R_i``."""
+        sums = []
+        for block in dict.fromkeys(s.block for s in self.shards):
+            mine = [k for k, s in enumerate(self.shards) if s.block == block]
+            sums.append(self._block(theta, mine))
+        return sums
+
+    def _block(
+        self, theta: NDArray[np.float64], ks: list[int]
+    ) -> tuple[float, Any, Any]:
         n_out = self.n_out
         loss = 0.0
         gW: NDArray[np.float64] | None = None
         gb = np.zeros(n_out)
-        for k, shard in enumerate(self.shards):
+        for k in ks:
+            shard = self.shards[k]
             X, XT = self._data[k] if self._data is not None else self._read(shard)
             n_features = X.shape[1]
             size = n_features * n_out
@@ -188,7 +201,7 @@ class _Group:
         return loss, gW, gb
 
 
-def _group_eval(group: _Group, theta: NDArray[np.float64]) -> tuple[float, Any, Any]:
+def _group_eval(group: _Group, theta: NDArray[np.float64]) -> list[tuple]:
     """Worker side of the local engine: the group is the worker's state."""
     return group.load()(theta)
 
@@ -198,8 +211,13 @@ def _load_group(group: _Group) -> _Group:
     return group.load()
 
 
-def _eval_loaded(group: _Group, theta: NDArray[np.float64]) -> tuple[float, Any, Any]:
+def _eval_loaded(group: _Group, theta: NDArray[np.float64]) -> list[tuple]:
     return group(theta)
+
+
+#: Most partial sums a loss evaluation brings back (one gradient each): the
+#: shards are summed in at most this many fixed blocks.
+_SUM_BLOCKS = 16
 
 
 # -- reading a run ------------------------------------------------------------
@@ -408,7 +426,7 @@ class _Local:
         for pool in self.pools:
             pool.__exit__(*exc)
 
-    def __call__(self, theta: NDArray) -> list[tuple[float, Any, Any]]:
+    def __call__(self, theta: NDArray) -> list[list[tuple[float, Any, Any]]]:
         if not self.pools:
             return [g.load()(theta) for g in self.groups]
         jobs = [pool.submit(theta) for pool in self.pools]
@@ -438,7 +456,7 @@ class _Dask:
         for obj in reversed(self.own):
             obj.close()
 
-    def __call__(self, theta: NDArray) -> list[tuple[float, Any, Any]]:
+    def __call__(self, theta: NDArray) -> list[list[tuple[float, Any, Any]]]:
         theta_f = self.client.scatter(theta, broadcast=True, hash=False)
         futs = [
             self.client.submit(_eval_loaded, d, theta_f, pure=False)
@@ -517,6 +535,7 @@ def train_shards(
     n_jobs : int, default=1
         Workers (groups of shards) for ``"lbfgs"``; -1 for every CPU. With
         the Dask engine and a given ``scheduler``, the number of groups.
+        The result does not depend on it (see the module documentation).
     engine : {"local", "dask"}, default="local"
         Local processes or Dask distributed workers.
     scheduler : str, distributed.Client or None, default=None
@@ -635,8 +654,17 @@ def train_shards(
         )
 
     shards = [s for s in shards if len(s.rows)]
-    n_groups = min(n_workers, len(shards))
-    bounds = np.linspace(0, len(shards), n_groups + 1).round().astype(int)
+    # Shards are summed in fixed blocks, whatever the worker count: a group
+    # holds whole blocks and returns one sum per block, which are added in
+    # block order here, so every n_jobs and engine gives the same bits.
+    n_blocks = min(len(shards), _SUM_BLOCKS)
+    cuts = np.linspace(0, len(shards), n_blocks + 1).round().astype(int)
+    for block, (a, b) in enumerate(itertools.pairwise(cuts.tolist())):
+        for shard in shards[a:b]:
+            shard.block = block
+    n_groups = min(n_workers, n_blocks)
+    block_cuts = np.linspace(0, n_blocks, n_groups + 1).round().astype(int)
+    bounds = cuts[block_cuts]
     groups = [
         _Group(out, shards[a:b], cols, n_features, n_out, fit_intercept, binary, cache)
         for a, b in itertools.pairwise(bounds.tolist())
@@ -671,7 +699,7 @@ def train_shards(
             hit = log.replay(theta)
             if hit is not None:
                 return hit
-        parts = engine_obj(theta)
+        parts = [part for group in engine_obj(theta) for part in group]
         ce = sum(p[0] for p in parts)
         gW = parts[0][1].copy()
         for p in parts[1:]:
