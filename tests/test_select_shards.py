@@ -376,3 +376,50 @@ def test_dask_engine_starts_its_own_local_cluster(topics_out, memory):
     X, y = memory
     got = shard_scores(topics_out, "mi", engine="dask", n_jobs=2)
     np.testing.assert_allclose(got, mutual_info(X, y), **TOL)
+
+
+def test_scheduler_with_local_engine_is_refused(topics_out):
+    with pytest.raises(ValueError, match="scheduler is for engine='dask'"):
+        shard_scores(topics_out, scheduler="tcp://127.0.0.1:1")
+
+
+def _rewrite_shard(run: Path, fn) -> None:
+    """Replace the first features file by ``fn(X)`` and fix its digest (a
+    manifest tampered consistently: only the content check can catch it)."""
+    import hashlib
+
+    manifest = json.loads((run / "manifest.json").read_text())
+    files = manifest["shards"][0]["files"]
+    name = next(n for n in files if not n.endswith(".records.npz"))
+    X = sp.load_npz(run / name)
+    sp.save_npz(run / name, fn(X.tocsr()))
+    files[name] = hashlib.sha256((run / name).read_bytes()).hexdigest()
+    (run / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [(np.nan, "NaN or infinity"), (-1.0, "negative feature")]
+)
+def test_bad_feature_values_are_refused(topics_out, tmp_path, value, message):
+    copy = tmp_path / "bad"
+    shutil.copytree(topics_out, copy)
+
+    def poison(X):
+        X = X.astype(np.float64)
+        X.data[0] = value
+        return X
+
+    _rewrite_shard(copy, poison)
+    with pytest.raises(BatchError, match=message):
+        shard_scores(copy)
+
+
+def test_selection_file_counts_the_skipped_unlabelled_records(pipe, tmp_path):
+    rows = _rows()
+    for r in rows[:10]:
+        del r["label"]
+    out = tmp_path / "out"
+    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    select_shards(out, 3, out=tmp_path / "s.json")
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert (doc["n_records"], doc["n_unlabelled_skipped"]) == (350, 10)

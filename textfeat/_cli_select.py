@@ -29,7 +29,9 @@ def _check_outputs(out_dir: Path, outputs: dict[str, Path | None]) -> None:
                 "another path (the folder belongs to the run)"
             )
         if dst in seen:
-            raise ValueError(f"{name} {path} is also the {seen[dst]}; choose another path")
+            raise ValueError(
+                f"{name} {path} is also the {seen[dst]}; choose another path"
+            )
         seen[dst] = name
 
 
@@ -81,7 +83,8 @@ def select_out_dir(
     lines = [
         f"# {score.upper()} ranking: {out_dir}",
         "",
-        f"{doc['n_records']} labelled records, {doc['n_features']} features, "
+        f"{doc['n_records']} labelled records ({doc['n_unlabelled_skipped']} "
+        f"unlabelled skipped), {doc['n_features']} features, "
         f"{len(doc['classes'])} classes; the {k} best kept (scores in bits, "
         "summed over the shards).",
         "",
@@ -96,6 +99,11 @@ def select_out_dir(
     if selector is not None:
         save(sel, selector)
     wrote = f"{out}, {report}" + (f", {selector}" if selector is not None else "")
-    typer.echo(f"selected {k} of {doc['n_features']} features by {score}; wrote {wrote}")
+    skipped = doc["n_unlabelled_skipped"]
+    note = f" ({skipped} unlabelled records skipped)" if skipped else ""
+    typer.echo(
+        f"selected {k} of {doc['n_features']} features by {score} over "
+        f"{doc['n_records']} labelled records{note}; wrote {wrote}"
+    )
     for j in ranking[:5]:
         typer.echo(f"  {names[j]}\t{scores[j]:.4f}")

@@ -107,18 +107,24 @@ def _shard_counts(
     )
     if sp.issparse(X):
         X = sp.csr_matrix(X)
-        B = sp.csr_matrix(
-            ((X.data != 0).astype(np.float64), X.indices, X.indptr), shape=X.shape
-        )
+        values = X.data
     else:
-        if not np.isfinite(X).all():
-            raise BatchError(f"{path}: features hold NaN or infinity")
-        B = sp.csr_matrix((X != 0).astype(np.float64))
-    if B.nnz and np.any(X.data < 0 if sp.issparse(X) else X < 0):
+        values = X
+    if values.dtype.kind not in "biuf":
+        raise BatchError(f"{path}: features of dtype {values.dtype}, not numbers")
+    if not np.isfinite(values).all():
+        raise BatchError(f"{path}: features hold NaN or infinity")
+    if np.any(values < 0):
         raise BatchError(
             f"{path}: negative feature values; presence scores need non-negative "
             "features"
         )
+    if sp.issparse(X):
+        B = sp.csr_matrix(
+            ((X.data != 0).astype(np.float64), X.indices, X.indptr), shape=X.shape
+        )
+    else:
+        B = sp.csr_matrix((X != 0).astype(np.float64))
     return np.asarray((B.T @ Y).toarray(), dtype=np.float64)
 
 
@@ -266,6 +272,11 @@ def shard_tables(
     """
     if engine not in ("local", "dask"):
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
+    if engine == "local" and scheduler is not None:
+        raise ValueError(
+            f"scheduler is for engine='dask'; got scheduler={scheduler!r} with "
+            "engine='local'"
+        )
     n_workers = effective_n_jobs(n_jobs)
     check_run(out_dir)
     out, manifest, shards, labels = _plan(out_dir)
@@ -422,7 +433,8 @@ def select_shards(
         As in :func:`shard_scores`.
     out : str or Path, default=None
         If given, the selection is written there as JSON: ``k``, ``score``,
-        ``base``, ``n_features``, ``indices`` (ascending), ``names`` (from the
+        ``base``, ``n_features``, ``n_records`` (the labelled records scored),
+        ``n_unlabelled_skipped``, ``indices`` (ascending), ``names`` (from the
         run's ``features.json``, else ``x<j>``) and ``scores`` of the selected
         columns, and ``ranking`` (the selected indices by decreasing score).
 
@@ -472,6 +484,7 @@ def select_shards(
             "aggregate": aggregate,
             "n_features": d,
             "n_records": int(t.total),
+            "n_unlabelled_skipped": int(manifest.get("n_unlabelled") or 0),
             "classes": [str(c) for c in classes],
             "indices": idx.tolist(),
             "names": [names[j] for j in idx],
