@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise, repeat
 from numbers import Real
 from typing import Any, Self
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -16,7 +17,16 @@ from textfeat._base import TextTransformerMixin
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
 from textfeat.text._documents import document_index, flatten_documents, positions
-from textfeat.text.vocab import SPECIALS, UNK, count_tokens
+from textfeat.text.vocab import (
+    SPECIALS,
+    UNK,
+    check_merge_partner,
+    check_stream_params,
+    count_tokens,
+)
+
+#: The parameters the fitted state depends on (a partial_fit may not change them).
+_COUNT_PARAMS = ("mode", "alpha", "p", "random_state")
 
 __all__ = ["WordDropout"]
 
@@ -93,6 +103,11 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
         Seeds the draws. Each token's draw depends only on this seed, its
         document's index and its position, never on batching or processes.
 
+    Streaming: :meth:`partial_fit` adds one chunk's counts and
+    :meth:`merge` returns a new dropout from the summed counts of two fitted
+    on independent chunks; either way the counts equal ``fit``'s on all the
+    documents, whatever the chunking or merge order.
+
     Attributes
     ----------
     counts_ : collections.Counter
@@ -149,10 +164,80 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
         counts = count_tokens(docs)
+        check_stream_params(self, _COUNT_PARAMS, "fit")
         self.counts_ = counts
         rng = check_random_state(self.random_state)
         self.seed_ = int(rng.randint(0, 2**62, dtype=np.int64))
         return self
+
+    def partial_fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Add the word counts of one chunk ``X`` (the seed is drawn once).
+
+        The first call on an unfitted dropout draws ``seed_`` as ``fit``
+        does and starts from no counts; later calls (and calls on a dropout
+        fitted by ``fit`` or loaded from a model file) only add counts.
+        After any call the state is that of ``fit`` on all the chunks so far.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            One chunk of tokenized training documents.
+        y : ignored
+
+        Returns
+        -------
+        self : WordDropout
+
+        Raises
+        ------
+        ValueError
+            If ``mode``, ``alpha``, ``p`` or ``random_state`` changed since
+            the counting started.
+        """
+        self._validate_params()
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        check_stream_params(self, _COUNT_PARAMS, "partial_fit")
+        counts = Counter(vars(self).get("counts_", ()))
+        counts.update(count_tokens(docs))
+        if "seed_" not in vars(self):
+            rng = check_random_state(self.random_state)
+            self.seed_ = int(rng.randint(0, 2**62, dtype=np.int64))
+        self.counts_ = counts
+        return self
+
+    def merge(self, other: WordDropout) -> WordDropout:
+        """A new dropout with the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging dropouts fitted on any split of
+        a corpus, in any order, gives the counts of ``fit`` on all of it. The
+        seed is the smaller of the two; with the same int ``random_state``
+        both have the seed ``fit`` would draw.
+
+        Parameters
+        ----------
+        other : WordDropout
+            A fitted dropout with the same parameters.
+
+        Returns
+        -------
+        WordDropout
+            A new fitted dropout; ``self`` and ``other`` are unchanged.
+
+        Examples
+        --------
+        >>> a = WordDropout(random_state=0).fit([["a", "b"]])
+        >>> b = WordDropout(random_state=0).fit([["a"]])
+        >>> a.merge(b).counts_
+        Counter({'a': 2, 'b': 1})
+        """
+        check_is_fitted(self)
+        check_is_fitted(other)
+        check_merge_partner(self, other, _COUNT_PARAMS)
+        out = clone(self)
+        out.counts_ = self.counts_ + other.counts_
+        out.seed_ = min(self.seed_, other.seed_)
+        check_stream_params(out, _COUNT_PARAMS, "merge")
+        return out
 
     def fit_transform(
         self, X: Iterable[Sequence[str]], y: Any = None, **fit_params: Any

@@ -41,18 +41,25 @@ Two schemes are built in:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from numbers import Integral
 from typing import Any, Self
 
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from textfeat._base import TextTransformerMixin
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists
-from textfeat.text.vocab import SPECIALS, UNK, count_tokens
+from textfeat.text.vocab import (
+    SPECIALS,
+    UNK,
+    check_merge_partner,
+    check_stream_params,
+    count_tokens,
+)
 
 __all__ = ["WordSignatures", "berkeley_signature", "goldberg_signature"]
 
@@ -237,6 +244,11 @@ class WordSignatures(TextTransformerMixin, BaseEstimator):
         The signature scheme (see the module documentation), or a function
         ``word -> signature`` for a custom one.
 
+    Streaming: :meth:`partial_fit` adds one chunk's counts and
+    :meth:`merge` returns a new signer from the summed counts of two fitted
+    on independent chunks; either way the result equals ``fit`` on all the
+    documents, whatever the chunking or merge order.
+
     Attributes
     ----------
     counts_ : collections.Counter
@@ -284,7 +296,67 @@ class WordSignatures(TextTransformerMixin, BaseEstimator):
         self : WordSignatures
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        counts = count_tokens(docs)
+        vars(self).pop("_stream_params", None)
+        return self._set_counts(count_tokens(docs), "fit")
+
+    def partial_fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Add the word counts of one chunk ``X``; the kept words follow them.
+
+        The first call starts from no counts (a signer fitted by ``fit``, or
+        loaded from a model file, continues from its ``counts_``). After any
+        call the state is that of ``fit`` on all the chunks so far.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            One chunk of tokenized documents.
+        y : ignored
+
+        Returns
+        -------
+        self : WordSignatures
+
+        Raises
+        ------
+        ValueError
+            If ``min_count`` changed since the counting started.
+        """
+        self._validate_params()
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        counts = Counter(vars(self).get("counts_", ()))
+        counts.update(count_tokens(docs))
+        return self._set_counts(counts, "partial_fit")
+
+    def merge(self, other: WordSignatures) -> WordSignatures:
+        """A new signer fitted on the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging signers fitted on any split of
+        a corpus, in any order, gives the state of ``fit`` on all of it.
+
+        Parameters
+        ----------
+        other : WordSignatures
+            A fitted signer with the same ``min_count`` and ``scheme``.
+
+        Returns
+        -------
+        WordSignatures
+            A new fitted signer; ``self`` and ``other`` are unchanged.
+
+        Examples
+        --------
+        >>> a = WordSignatures().fit([["the", "dog"]])
+        >>> b = WordSignatures().fit([["the", "cat"]])
+        >>> sorted(a.merge(b).known_words_)
+        ['the']
+        """
+        check_is_fitted(self)
+        check_is_fitted(other)
+        check_merge_partner(self, other, ("min_count", "scheme"))
+        return clone(self)._set_counts(self.counts_ + other.counts_, "merge")
+
+    def _set_counts(self, counts: Counter[str], method: str) -> Self:
+        check_stream_params(self, ("min_count",), method)
         self.counts_ = counts
         self.known_words_ = frozenset(
             w for w, c in counts.items() if c >= self.min_count

@@ -16,6 +16,7 @@ EOS      ``*/S*``    3
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
@@ -41,6 +42,8 @@ __all__ = [
     "VOCABULARY_CONSTRAINTS",
     "UnknownWordError",
     "Vocabulary",
+    "check_merge_partner",
+    "check_stream_params",
     "count_tokens",
     "fixed_vocabulary",
 ]
@@ -85,6 +88,13 @@ class Vocabulary(Mapping[str, int]):
         Keep at most this many regular tokens (the four specials come on
         top), the most frequent ones.
 
+    Streaming: :meth:`partial_fit` adds the counts of one chunk of documents
+    and rebuilds the mapping, and :meth:`merge` returns a new vocabulary
+    built from the summed counts of two (fitted on independent chunks, by
+    any workers). Both give exactly the vocabulary ``fit`` gives on all the
+    documents, whatever the chunking or merge order. A vocabulary from
+    :func:`fixed_vocabulary` has no counts and refuses both.
+
     Attributes
     ----------
     counts_ : collections.Counter
@@ -105,6 +115,11 @@ class Vocabulary(Mapping[str, int]):
     [4, 1]
     >>> vocab.lookup_tokens([5, 0])
     ['cat', '*PAD*']
+    >>> part = Vocabulary().partial_fit([["the", "cat"]]).partial_fit([["the", "dog"]])
+    >>> part == vocab
+    True
+    >>> Vocabulary().fit([["the", "cat"]]).merge(Vocabulary().fit([["the", "dog"]])) == vocab
+    True
     """
 
     def __init__(self, min_count: int = 1, max_size: int | None = None) -> None:
@@ -138,6 +153,67 @@ class Vocabulary(Mapping[str, int]):
         """
         return self.fit_counts(count_tokens(docs))
 
+    def partial_fit(self, docs: Iterable[Sequence[str]]) -> Self:
+        """Add the token counts of one chunk ``docs`` and rebuild the mapping.
+
+        The first call (on an unfitted vocabulary) starts from no counts; a
+        vocabulary fitted by ``fit`` continues from its ``counts_``.
+
+        Parameters
+        ----------
+        docs : iterable of sequences of str
+            One chunk of tokenized documents.
+
+        Returns
+        -------
+        self : Vocabulary
+
+        Raises
+        ------
+        ValueError
+            If ``min_count`` or ``max_size`` changed since the counting
+            started, if the vocabulary is a fixed one (no counts), or, as
+            ``fit``, if no token reaches ``min_count`` yet (the counts are
+            kept, so a later call can continue).
+        """
+        check_stream_params(self, ("min_count", "max_size"), "partial_fit")
+        counts = self._stream_counts("partial_fit")
+        counts.update(count_tokens(docs))
+        return self.fit_counts(counts)
+
+    def merge(self, other: Vocabulary) -> Vocabulary:
+        """A new vocabulary built from the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging the vocabularies of any split
+        of a corpus, in any order, gives the vocabulary of ``fit`` on it.
+
+        Parameters
+        ----------
+        other : Vocabulary
+            A vocabulary fitted (or partially fitted) with the same
+            ``min_count`` and ``max_size``.
+
+        Returns
+        -------
+        Vocabulary
+            A new fitted vocabulary; ``self`` and ``other`` are unchanged.
+        """
+        check_merge_partner(self, other, ("min_count", "max_size"))
+        counts = self._stream_counts("merge") + other._stream_counts("merge")
+        return Vocabulary(self.min_count, self.max_size).fit_counts(counts)
+
+    def _stream_counts(self, method: str) -> Counter[str]:
+        """A copy of the counts to continue from (empty when unfitted)."""
+        if not hasattr(self, "itos_") and not hasattr(self, "counts_"):
+            return Counter()
+        if hasattr(self, "itos_") and not self.counts_:
+            raise ValueError(
+                f"Vocabulary.{method}: this vocabulary is a fixed one (built "
+                "from a 'vocabulary' parameter, without counts); only a "
+                "vocabulary learned from documents can be updated or merged."
+            )
+        return Counter(self.counts_)
+
     def fit_counts(
         self, counts: Mapping[str, int], keep: Container[str] | None = None
     ) -> Self:
@@ -170,6 +246,7 @@ class Vocabulary(Mapping[str, int]):
                 f"None. Got {self.max_size!r} instead."
             )
         self.counts_ = counts if type(counts) is Counter else Counter(counts)
+        self._stream_params = {"min_count": self.min_count, "max_size": self.max_size}
         specials = set(SPECIALS)
         min_count = self.min_count
         if min_count > 1:
@@ -466,6 +543,98 @@ def fixed_vocabulary(vocabulary: object, owner: str) -> Vocabulary:
     vocab.itos_ = [*SPECIALS, *tokens]
     vocab.stoi_ = {tok: i for i, tok in enumerate(vocab.itos_)}
     return vocab
+
+
+def _same(a: object, b: object) -> bool:
+    """Whether two parameter values are the same (1 and 1.0 are not: min_df)."""
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and np.array_equal(a, b)
+        )
+    if isinstance(a, (bool, Integral, float)) or isinstance(b, (bool, Integral, float)):
+        return type(a) is type(b) and a == b
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return repr(a) == repr(b)
+
+
+def check_stream_params(est: object, names: Sequence[str], method: str) -> None:
+    """Refuse a parameter changed since the counting of ``est`` started.
+
+    The parameters ``names`` in force when ``fit`` or the first
+    ``partial_fit`` call ran are kept (in the private ``_stream_params``);
+    a later ``partial_fit`` call with other values would mix counts made
+    under two settings, so it is a ``ValueError`` naming the parameter.
+    The call then records the current values.
+
+    Parameters
+    ----------
+    est : object
+        The estimator (or :class:`Vocabulary`) being updated.
+    names : sequence of str
+        The parameters the counts depend on.
+    method : str
+        The calling method, for the message.
+
+    Examples
+    --------
+    >>> vocab = Vocabulary().fit([["a"]])
+    >>> vocab.min_count = 2
+    >>> check_stream_params(vocab, ("min_count", "max_size"), "partial_fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: Vocabulary.partial_fit: the 'min_count' parameter changed from 1 to 2 since the counting started (fit or the first partial_fit call); restore it, or call fit to start over.
+    """
+    owner = type(est).__name__
+    current = {n: getattr(est, n) for n in names}
+    before = vars(est).get("_stream_params")
+    if before is not None:
+        for n in names:
+            if n in before and not _same(before[n], current[n]):
+                raise ValueError(
+                    f"{owner}.{method}: the {n!r} parameter changed from "
+                    f"{before[n]!r} to {current[n]!r} since the counting started "
+                    "(fit or the first partial_fit call); restore it, or call fit "
+                    "to start over."
+                )
+    vars(est)["_stream_params"] = copy.deepcopy(current)
+
+
+def check_merge_partner(est: object, other: object, names: Sequence[str]) -> None:
+    """Refuse to merge ``est`` with ``other`` unless same class and parameters.
+
+    Parameters
+    ----------
+    est, other : object
+        The two fitted estimators whose counts are to be summed.
+    names : sequence of str
+        The parameters the counts depend on; each must be equal.
+
+    Examples
+    --------
+    >>> check_merge_partner(Vocabulary(), Vocabulary(min_count=2), ["min_count"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Vocabulary.merge: the 'min_count' parameter differs (1 here, 2 in the other); merge only counts made with the same parameters.
+    """
+    owner = type(est).__name__
+    if type(other) is not type(est):
+        raise TypeError(
+            f"{owner}.merge expects another {owner}; got {type(other).__name__}."
+        )
+    for n in names:
+        a, b = getattr(est, n), getattr(other, n)
+        if not _same(a, b):
+            raise ValueError(
+                f"{owner}.merge: the {n!r} parameter differs ({a!r} here, {b!r} "
+                "in the other); merge only counts made with the same parameters."
+            )
 
 
 def count_tokens(docs: Iterable[Iterable[str]]) -> Counter[str]:

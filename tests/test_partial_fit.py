@@ -1,0 +1,158 @@
+"""Streaming fit: ``partial_fit`` over chunks and ``merge`` of workers equal ``fit``.
+
+The oracle is ``fit`` on the whole corpus (corpora/topics.jsonl, tokenized
+by SpacyTokenizer): after the last chunk, or after merging two halves fitted
+independently (in both orders), every fitted attribute is the same.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from textfeat import (
+    SpacyTokenizer,
+    Vocabulary,
+    WordDropout,
+    WordSignatures,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (7, 50, 113)  # none divides the 360 documents
+
+
+@cache
+def corpus() -> list[list[str]]:
+    lines = (ROOT / "corpora" / "topics.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in lines]
+    return SpacyTokenizer().transform(texts)
+
+
+def chunks(docs, size):
+    return [docs[i : i + size] for i in range(0, len(docs), size)]
+
+
+def streamed(est, docs, size):
+    for chunk in chunks(docs, size):
+        est.partial_fit(chunk)
+    return est
+
+
+def halves(est, docs, cut=149):
+    return clone(est).fit(docs[:cut]), clone(est).fit(docs[cut:])
+
+
+# -- Vocabulary -----------------------------------------------------------------
+def vocab_state(v):
+    return v.itos_, v.stoi_, dict(v.counts_)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_vocabulary_partial_fit_equals_fit(size):
+    docs = corpus()
+    whole = Vocabulary(min_count=2, max_size=150).fit(docs)
+    part = streamed(Vocabulary(min_count=2, max_size=150), docs, size)
+    assert vocab_state(part) == vocab_state(whole)
+
+
+def test_vocabulary_merge_equals_fit_in_both_orders():
+    docs = corpus()
+    whole = Vocabulary(min_count=2).fit(docs)
+    a = Vocabulary(min_count=2).fit(docs[:149])
+    b = Vocabulary(min_count=2).fit(docs[149:])
+    assert vocab_state(a.merge(b)) == vocab_state(whole)
+    assert vocab_state(b.merge(a)) == vocab_state(whole)
+
+
+def test_vocabulary_ties_follow_code_points_not_first_seen():
+    # "b" is seen first, "a" later: fit's order is by count, then code points
+    part = Vocabulary().partial_fit([["b"]]).partial_fit([["a"]])
+    assert part.itos_[4:] == ["a", "b"]
+
+
+def test_vocabulary_partial_fit_refuses_changed_min_count():
+    vocab = Vocabulary().partial_fit([["a", "a"]])
+    vocab.min_count = 2
+    with pytest.raises(ValueError, match="'min_count' parameter changed from 1 to 2"):
+        vocab.partial_fit([["a"]])
+
+
+def test_vocabulary_merge_refuses_other_max_size():
+    with pytest.raises(ValueError, match="'max_size' parameter differs"):
+        Vocabulary().fit([["a"]]).merge(Vocabulary(max_size=3).fit([["a"]]))
+
+
+# -- WordSignatures and WordDropout ---------------------------------------------
+@pytest.mark.parametrize("size", SIZES)
+def test_signatures_partial_fit_equals_fit(size):
+    docs = corpus()
+    whole = WordSignatures(min_count=3).fit(docs)
+    part = streamed(WordSignatures(min_count=3), docs, size)
+    assert part.counts_ == whole.counts_
+    assert part.known_words_ == whole.known_words_
+    assert part.transform(docs) == whole.transform(docs)
+
+
+def test_signatures_merge_equals_fit_in_both_orders():
+    docs = corpus()
+    whole = WordSignatures(min_count=3).fit(docs)
+    a, b = halves(WordSignatures(min_count=3), docs)
+    for merged in (a.merge(b), b.merge(a)):
+        assert merged.known_words_ == whole.known_words_
+        assert merged.transform(docs) == whole.transform(docs)
+
+
+def test_signatures_partial_fit_refuses_changed_min_count():
+    sig = WordSignatures(min_count=2).partial_fit([["a"]])
+    sig.set_params(min_count=3)
+    with pytest.raises(ValueError, match="'min_count' parameter changed"):
+        sig.partial_fit([["a"]])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dropout_partial_fit_equals_fit(size):
+    docs = corpus()
+    whole = WordDropout(random_state=3).fit(docs)
+    part = streamed(WordDropout(random_state=3), docs, size)
+    assert part.counts_ == whole.counts_
+    assert part.seed_ == whole.seed_
+    assert part.corrupt(docs) == whole.corrupt(docs)
+
+
+def test_dropout_merge_equals_fit_in_both_orders():
+    docs = corpus()
+    whole = WordDropout(random_state=3).fit(docs)
+    a, b = halves(WordDropout(random_state=3), docs)
+    for merged in (a.merge(b), b.merge(a)):
+        assert (merged.counts_, merged.seed_) == (whole.counts_, whole.seed_)
+        assert merged.corrupt(docs) == whole.corrupt(docs)
+
+
+def test_dropout_partial_fit_refuses_changed_alpha():
+    drop = WordDropout(random_state=0).partial_fit([["a"]])
+    drop.set_params(alpha=1.0)
+    with pytest.raises(ValueError, match="'alpha' parameter changed from 0.25 to 1.0"):
+        drop.partial_fit([["a"]])
+
+
+def test_merge_refuses_another_class():
+    with pytest.raises(TypeError, match="WordDropout.merge expects another WordDropout"):
+        WordDropout().fit([["a"]]).merge(WordSignatures().fit([["a"]]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(1, 359), max_size=6, unique=True))
+def test_random_chunkings_give_the_fit_vocabulary(cuts):
+    docs = corpus()
+    bounds = [0, *sorted(cuts), len(docs)]
+    part = Vocabulary(min_count=2)
+    for lo, hi in pairwise(bounds):
+        part.partial_fit(docs[lo:hi])
+    assert vocab_state(part) == vocab_state(Vocabulary(min_count=2).fit(docs))
