@@ -479,3 +479,23 @@ def test_cli_train_help_has_an_example():
 
 def test_cli_train_without_out_is_a_usage_error(topics_out):
     assert in_process("train", topics_out).exit_code == 2
+
+
+def test_cli_train_takes_the_selection_json_of_select(tmp_path, topics_out):
+    selection = {"n_features": 492, "indices": [3, 17, 90, 250, 400]}
+    (tmp_path / "sel.json").write_text(json.dumps(selection))
+    result = in_process(
+        "train", topics_out, "--out", tmp_path / "m.tfm", "--select", tmp_path / "sel.json"
+    )
+    assert result.exit_code == 0, result.output
+    expected = train_shards(topics_out, select=selection["indices"])
+    np.testing.assert_array_equal(load(tmp_path / "m.tfm").coef_, expected.coef_)
+
+
+def test_cli_train_refuses_a_selection_of_another_width(tmp_path, topics_out):
+    (tmp_path / "sel.json").write_text('{"n_features": 500, "indices": [1, 2]}')
+    result = in_process(
+        "train", topics_out, "--out", tmp_path / "m.tfm", "--select", tmp_path / "sel.json"
+    )
+    assert result.exit_code == 1
+    assert "fitted on 500 features, the run has 492" in result.output

@@ -17,17 +17,39 @@ import typer
 __all__ = ["train"]
 
 
+class _Indices:
+    """Column indices with the width they were chosen from (a selector's API)."""
+
+    def __init__(self, cols: list[int], n_features: int) -> None:
+        self.cols = cols
+        self.n_features_in_ = n_features
+
+    def get_support(self, indices: bool = False) -> Any:
+        import numpy as np
+
+        return np.asarray(self.cols, dtype=np.int64)
+
+
 def _selection(path: Path) -> Any:
-    """Columns from ``--select``: a JSON list of indices or a saved selector."""
+    """Columns from ``--select``: JSON indices (a list, or the ``indices`` of
+    ``textfeat select``'s selection JSON) or a saved fitted selector."""
     if path.suffix == ".json":
         try:
             cols = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise ValueError(f"{path}: not a JSON list of column indices ({exc})") from None
+        width = None
+        if isinstance(cols, dict):  # the selection JSON of `textfeat select`
+            width, cols = cols.get("n_features"), cols.get("indices")
         if not isinstance(cols, list) or not all(
             isinstance(c, int) and not isinstance(c, bool) for c in cols
         ):
-            raise ValueError(f"{path}: --select wants a JSON list of column indices")
+            raise ValueError(
+                f"{path}: --select wants a JSON list of column indices, or the "
+                "selection JSON of 'textfeat select' (its \"indices\")"
+            )
+        if isinstance(width, int) and not isinstance(width, bool):
+            return _Indices(cols, width)  # train_shards checks the width
         return cols
     from textfeat.io.persist import load
 
@@ -66,8 +88,8 @@ def train(
         Path | None,
         typer.Option(
             "--select",
-            help="Train on these columns: a .json list of indices or a saved "
-            "fitted selector.",
+            help="Train on these columns: a .json list of indices, the selection "
+            ".json of 'textfeat select', or a saved fitted selector (.tfm).",
         ),
     ] = None,
     checkpoint: Annotated[
