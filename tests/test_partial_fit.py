@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 
 from textfeat import (
+    SequencePadder,
     SpacyTokenizer,
     Vocabulary,
     WordDropout,
@@ -156,3 +157,52 @@ def test_random_chunkings_give_the_fit_vocabulary(cuts):
     for lo, hi in pairwise(bounds):
         part.partial_fit(docs[lo:hi])
     assert vocab_state(part) == vocab_state(Vocabulary(min_count=2).fit(docs))
+
+
+# -- SequencePadder ---------------------------------------------------------------
+def padder_state(pad, docs):
+    return vocab_state(pad.vocabulary_), pad.maxlen_, pad.transform(docs).tolist()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"min_count": 2, "add_bos": True, "add_eos": True},
+        {"min_count": 3, "max_size": 40, "maxlen": 9, "handle_unknown": "ignore"},
+        {"vocabulary": ["the", "moon", "rocket"], "handle_unknown": "ignore"},
+    ],
+)
+def test_padder_partial_fit_equals_fit(size, params):
+    docs = corpus()
+    whole = SequencePadder(**params).fit(docs)
+    part = streamed(SequencePadder(**params), docs, size)
+    assert padder_state(part, docs) == padder_state(whole, docs)
+
+
+def test_padder_merge_equals_fit_in_both_orders():
+    docs = corpus()
+    whole = SequencePadder(min_count=2, add_eos=True).fit(docs)
+    a, b = halves(SequencePadder(min_count=2, add_eos=True), docs)
+    assert padder_state(a.merge(b), docs) == padder_state(whole, docs)
+    assert padder_state(b.merge(a), docs) == padder_state(whole, docs)
+
+
+def test_padder_partial_fit_refuses_longest_that_needs_the_final_vocabulary():
+    pad = SequencePadder(min_count=2, handle_unknown="ignore")
+    with pytest.raises(ValueError, match="handle_unknown='ignore'.*set maxlen"):
+        pad.partial_fit([["a", "a", "b"]])
+
+
+def test_padder_partial_fit_refuses_changed_add_bos():
+    pad = SequencePadder().partial_fit([["a"]])
+    pad.set_params(add_bos=True)
+    with pytest.raises(ValueError, match="'add_bos' parameter changed from False to True"):
+        pad.partial_fit([["a"]])
+
+
+def test_padder_failed_partial_fit_leaves_state_unchanged():
+    pad = SequencePadder(vocabulary=["a"], handle_unknown="error").partial_fit([["a"]])
+    with pytest.raises(KeyError, match="zz"):
+        pad.partial_fit([["a", "a", "zz"]])
+    assert pad.maxlen_ == 1

@@ -7,22 +7,37 @@ from numbers import Integral
 from typing import Any, Self
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from textfeat._compat import Interval, StrOptions, fit_context
 from textfeat._validation import check_token_lists, text_step_tags
-from textfeat.text._documents import document_index, positions
+from textfeat.text._documents import document_index, offsets_of, positions
 from textfeat.text.vocab import (
     BOS_ID,
     EOS_ID,
     PAD_ID,
     VOCABULARY_CONSTRAINTS,
     Vocabulary,
+    check_merge_partner,
+    check_stream_params,
+    count_tokens,
     fixed_vocabulary,
 )
 
 __all__ = ["SequencePadder"]
+
+
+#: The parameters the fitted state depends on (a partial_fit may not change them).
+_FIT_PARAMS = (
+    "maxlen",
+    "add_bos",
+    "add_eos",
+    "min_count",
+    "max_size",
+    "handle_unknown",
+    "vocabulary",
+)
 
 
 class SequencePadder(TransformerMixin, BaseEstimator):
@@ -64,6 +79,13 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         specials keep ids 0-3. ``min_count`` and ``max_size`` are then not
         used. (Keras' ``TextVectorization(vocabulary=...)`` numbers the same
         list from 2, after its padding and OOV ids.)
+
+    Streaming: :meth:`partial_fit` adds one chunk's token counts (and
+    longest length) and :meth:`merge` returns a new padder from the summed
+    counts of two fitted on independent chunks; either way the state equals
+    ``fit`` on all the documents, whatever the chunking or merge order. The
+    longest length is private state that a model file does not hold, so a
+    loaded padder with ``maxlen=None`` refuses both (fit it again).
 
     Attributes
     ----------
@@ -150,19 +172,156 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        for name in ("vocabulary_", "maxlen_", "_longest", "_stream_params"):
+            vars(self).pop(name, None)
+        return self._update(docs, "fit")
+
+    def partial_fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Add one chunk ``X`` to the counts (and the longest document).
+
+        The first call on an unfitted padder starts from nothing; later
+        calls (and calls on a padder fitted by ``fit``) add the chunk's
+        token counts and longest length. After any call the state equals
+        ``fit`` on all the chunks so far. A failing call leaves the state
+        unchanged.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            One chunk of tokenized documents.
+        y : ignored
+
+        Returns
+        -------
+        self : SequencePadder
+
+        Raises
+        ------
+        ValueError
+            If a parameter ``fit`` depends on changed since the counting
+            started; if ``maxlen`` is None and either ``handle_unknown`` is
+            not ``"unk"`` with a learned vocabulary cut by ``min_count`` or
+            ``max_size`` (the longest row then depends on the final
+            vocabulary: set ``maxlen``), or the padder was loaded from a
+            model file (the longest length is not saved: fit again).
+        """
+        self._validate_params()
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        return self._update(docs, "partial_fit")
+
+    def merge(self, other: SequencePadder) -> SequencePadder:
+        """A new padder from the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging padders fitted on any split of
+        a corpus, in any order, gives the state of ``fit`` on all of it.
+
+        Parameters
+        ----------
+        other : SequencePadder
+            A fitted padder with the same parameters.
+
+        Returns
+        -------
+        SequencePadder
+            A new fitted padder; ``self`` and ``other`` are unchanged.
+
+        Examples
+        --------
+        >>> a = SequencePadder().fit([["b", "a"]])
+        >>> b = SequencePadder().fit([["b"], ["c", "c", "c"]])
+        >>> merged = a.merge(b)
+        >>> merged.vocabulary_.itos_[4:], merged.maxlen_
+        (['c', 'b', 'a'], 3)
+        """
+        check_is_fitted(self)
+        check_is_fitted(other)
+        check_merge_partner(self, other, _FIT_PARAMS)
+        out = clone(self)
+        if self.vocabulary is None:
+            out.vocabulary_ = self.vocabulary_.merge(other.vocabulary_)
+        else:
+            out.vocabulary_ = self.vocabulary_
+        if self.maxlen is None:
+            out._longest = max(self._stream_longest("merge"), other._stream_longest("merge"))
+            out.maxlen_ = max(1, out._longest + self.add_bos + self.add_eos)
+        else:
+            out.maxlen_ = int(self.maxlen)
+        check_stream_params(out, _FIT_PARAMS, "merge")
+        return out
+
+    def _streamable(self) -> bool:
+        """Whether the longest row is a max over chunks (see partial_fit)."""
+        cut = self.min_count > 1 or self.max_size is not None
+        return not (
+            self.vocabulary is None and cut and self.handle_unknown != "unk"
+        )
+
+    def _stream_longest(self, method: str) -> int:
+        longest = vars(self).get("_longest")
+        if longest is None:
+            if not self._streamable():
+                raise ValueError(
+                    f"SequencePadder.{method}: with maxlen=None, handle_unknown="
+                    f"{self.handle_unknown!r} and a learned vocabulary cut by "
+                    "min_count or max_size, the longest row depends on the final "
+                    "vocabulary, so it cannot be counted chunk by chunk; set maxlen "
+                    "(or handle_unknown='unk')."
+                )
+            raise ValueError(
+                f"SequencePadder.{method}: this padder holds no longest-document "
+                "count (a model file saves only the fitted state); fit it again "
+                "to stream, or set maxlen."
+            )
+        return int(longest)
+
+    def _update(self, docs: Sequence[Sequence[str]], method: str) -> Self:
+        """Add ``docs`` to the state (``fit`` on a reset padder)."""
         _id_dtype(self.dtype, None)
+        fitted = "vocabulary_" in vars(self)
+        before = vars(self).get("_stream_params")
+        check_stream_params(self, _FIT_PARAMS, method)
+        try:
+            return self._add(docs, method, fitted)
+        except BaseException:
+            if before is None:
+                vars(self).pop("_stream_params", None)
+            else:
+                self._stream_params = before
+            raise
+
+    def _add(self, docs: Sequence[Sequence[str]], method: str, fitted: bool) -> Self:
         if self.vocabulary is not None:
-            vocabulary = fixed_vocabulary(self.vocabulary, type(self).__name__)
+            vocabulary = (
+                self.vocabulary_
+                if fitted
+                else fixed_vocabulary(self.vocabulary, type(self).__name__)
+            )
+        elif fitted:
+            vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
+                self.vocabulary_.counts_ + count_tokens(docs)
+            )
         else:
             vocabulary = Vocabulary(self.min_count, self.max_size).fit(docs)
         _id_dtype(self.dtype, len(vocabulary) - 1)
-        self.vocabulary_ = vocabulary
+        longest = None
         if self.maxlen is None:
-            _, offsets = self.vocabulary_.encode_documents(docs, self.handle_unknown)
-            longest = int(np.diff(offsets).max()) + self.add_bos + self.add_eos
-            self.maxlen_ = max(1, longest)
+            previous = self._stream_longest(method) if fitted else 0
+            if self.vocabulary is not None or not self._streamable():
+                if method != "fit" and not self._streamable():
+                    self._stream_longest(method)  # raises, naming the cause
+                _, offsets = vocabulary.encode_documents(docs, self.handle_unknown)
+            else:
+                # nothing learned is unknown unless cut: count raw lengths
+                offsets = offsets_of(docs)
+            chunk = int(np.diff(offsets).max(initial=0))
+            longest = max(previous, chunk)
+            maxlen = max(1, longest + self.add_bos + self.add_eos)
         else:
-            self.maxlen_ = int(self.maxlen)
+            maxlen = int(self.maxlen)
+        self.vocabulary_ = vocabulary
+        self.maxlen_ = maxlen
+        if longest is not None and self._streamable():
+            self._longest = longest
         return self
 
     def _sequences(
