@@ -185,6 +185,16 @@ def test_selection_is_select_k_best_on_the_in_memory_scores(
     assert (sel.transform(X) != ref.transform(X)).nnz == 0
 
 
+def test_chi2_over_shards_equals_scikit_learn(topics_out, memory):
+    from sklearn.feature_selection import chi2
+
+    X, y = memory
+    sel = select_shards(topics_out, 10, score="chi2", n_jobs=2)
+    stat, pval = chi2(X.astype(np.float64), y)
+    np.testing.assert_allclose(sel.scores_, stat, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(sel.pvalues_, pval, rtol=1e-9, atol=1e-300)
+
+
 def test_selection_file_names_the_columns(topics_out, pipe, tmp_path):
     path = tmp_path / "sel.json"
     sel = select_shards(topics_out, 7, score="js", out=path)
@@ -233,7 +243,7 @@ def test_bad_k_is_refused(topics_out, k):
         select_shards(topics_out, k)
 
 
-@pytest.mark.parametrize("score", ["chi2", "", None])
+@pytest.mark.parametrize("score", ["f_classif", "", None, "entropy"])
 def test_unknown_score_is_refused(topics_out, score):
     with pytest.raises(ValueError, match="score must be"):
         select_shards(topics_out, 3, score=score)
@@ -330,7 +340,7 @@ def test_cli_writes_selection_report_and_selector_that_train_uses(topics_out, tm
     [
         (["-k", "0"], "k must be an integer >= 1, got 0"),
         (["-k", "493"], "k must be at most the run's 492 features, got 493"),
-        (["-k", "3", "--score", "chi2"], "--score must be mi, js or kl, got 'chi2'"),
+        (["-k", "3", "--score", "f"], "--score must be mi, js, kl or chi2, got 'f'"),
         (["-k", "3", "--plot", "p.png"], "--plot is not available"),
         (["-k", "3", "--engine", "spark"], "engine must be 'local' or 'dask'"),
     ],

@@ -61,14 +61,14 @@ def select_out_dir(
             "--plot is not available for a featurize OUT_DIR: plot_mutual_info "
             "needs the feature matrix; plot from a model and a corpus instead"
         )
-    if score not in ("mi", "js", "kl"):
-        raise ValueError(f"--score must be mi, js or kl, got {score!r}")
+    if score not in ("mi", "js", "kl", "chi2"):
+        raise ValueError(f"--score must be mi, js, kl or chi2, got {score!r}")
     _check_outputs(out_dir, {"--out": out, "--report": report, "--selector": selector})
     sel = select_shards(
         out_dir,
         k,
         score=score,  # type: ignore[arg-type]
-        base=2,
+        base=2,  # chi2 ignores it
         n_jobs=n_jobs,
         engine=engine,  # type: ignore[arg-type]
         scheduler=scheduler,
@@ -80,15 +80,16 @@ def select_out_dir(
     names = dict(zip(doc["indices"], doc["names"], strict=True))
     ranking = doc["ranking"]
     scores = np.asarray(sel.scores_)
+    unit = "" if score == "chi2" else " (bits)"
     lines = [
         f"# {score.upper()} ranking: {out_dir}",
         "",
         f"{doc['n_records']} labelled records ({doc['n_unlabelled_skipped']} "
         f"unlabelled skipped), {doc['n_features']} features, "
-        f"{len(doc['classes'])} classes; the {k} best kept (scores in bits, "
-        "summed over the shards).",
+        f"{len(doc['classes'])} classes; the {k} best kept (counts summed over "
+        "the shards).",
         "",
-        f"| rank | column | feature | {score.upper()} (bits) |",
+        f"| rank | column | feature | {score.upper()}{unit} |",
         "|---:|---:|---|---:|",
         *(
             f"| {r} | {j} | `{names[j]}` | {scores[j]:.4f} |"

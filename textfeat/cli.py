@@ -816,7 +816,7 @@ def select(
         Path | None, typer.Argument(help="Labelled corpus (not with an OUT_DIR).")
     ] = None,
     k: Annotated[int, typer.Option("-k", help="Features to list.")] = 20,
-    score: Annotated[str, typer.Option(help="OUT_DIR: mi, js or kl.")] = "mi",
+    score: Annotated[str, typer.Option(help="OUT_DIR: mi, js, kl or chi2.")] = "mi",
     n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", help="OUT_DIR: workers.")] = 1,
     engine: Annotated[str, typer.Option(help="OUT_DIR: local or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="OUT_DIR: Dask address.")] = None,

@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.feature_selection import SelectKBest
+from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.utils.multiclass import check_classification_targets
 
 from textfeat._files import sha256, write_atomic
@@ -64,7 +64,7 @@ __all__ = ["check_run", "select_shards", "shard_scores", "shard_tables"]
 FEATURE_SCORES = ("mi", "js", "kl", "entropy", "conditional_entropy", "joint_entropy")
 #: One-vs-rest scores, one column per class (:func:`textfeat.info.class_scores`).
 CLASS_SCORES = ("class_mi", "class_pmi", "class_kl", "class_js")
-_SCORE_FUNCS = {"mi": mutual_info, "js": js_score, "kl": kl_score}
+_SCORE_FUNCS = {"mi": mutual_info, "js": js_score, "kl": kl_score, "chi2": chi2}
 
 
 # -- one shard -----------------------------------------------------------------
@@ -78,8 +78,12 @@ def _shard_counts(
     codes: NDArray[np.intp],
     n_classes: int,
     n_features: int,
+    values: bool = False,
 ) -> NDArray[np.float64]:
-    """``presence(X[rows]).T @ onehot(codes)`` of one shard, dense (d, k)."""
+    """``presence(X[rows]).T @ onehot(codes)`` of one shard, dense (d, k).
+
+    With ``values``, ``X[rows].T @ onehot(codes)`` in float64 (for chi2).
+    """
     path = out / name
     data = path.read_bytes()
     if sha256(data) != digest:
@@ -107,19 +111,21 @@ def _shard_counts(
     )
     if sp.issparse(X):
         X = sp.csr_matrix(X)
-        values = X.data
+        vals = X.data
     else:
-        values = X
-    if values.dtype.kind not in "biuf":
-        raise BatchError(f"{path}: features of dtype {values.dtype}, not numbers")
-    if not np.isfinite(values).all():
+        vals = X
+    if vals.dtype.kind not in "biuf":
+        raise BatchError(f"{path}: features of dtype {vals.dtype}, not numbers")
+    if not np.isfinite(vals).all():
         raise BatchError(f"{path}: features hold NaN or infinity")
-    if np.any(values < 0):
+    if np.any(vals < 0):
         raise BatchError(
-            f"{path}: negative feature values; presence scores need non-negative "
+            f"{path}: negative feature values; presence and chi2 scores need non-negative "
             "features"
         )
-    if sp.issparse(X):
+    if values:
+        B = sp.csr_matrix(X, dtype=np.float64)
+    elif sp.issparse(X):
         B = sp.csr_matrix(
             ((X.data != 0).astype(np.float64), X.indices, X.indptr), shape=X.shape
         )
@@ -129,10 +135,10 @@ def _shard_counts(
 
 
 def _job(
-    state: tuple[Path, int, int], name: str, digest: str, rows: Any, codes: Any
+    state: tuple[Path, int, int, bool], name: str, digest: str, rows: Any, codes: Any
 ) -> Any:
-    out, n_classes, n_features = state
-    return _shard_counts(out, name, digest, rows, codes, n_classes, n_features)
+    out, n_classes, n_features, values = state
+    return _shard_counts(out, name, digest, rows, codes, n_classes, n_features, values)
 
 
 def _add(*parts: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -145,20 +151,30 @@ def _add(*parts: NDArray[np.float64]) -> NDArray[np.float64]:
 # -- merging -------------------------------------------------------------------------
 
 
-def _merge_local(out: Path, jobs: list[tuple], n_classes: int, d: int, n_workers: int):
+def _merge_local(
+    out: Path, jobs: list[tuple], n_classes: int, d: int, n_workers: int, values: bool
+):
     total = np.zeros((d, n_classes))
     if n_workers == 1 or len(jobs) <= 1:
         for j in jobs:
-            total += _shard_counts(out, *j, n_classes, d)
+            total += _shard_counts(out, *j, n_classes, d, values)
         return total
-    with ProcessPool(min(n_workers, len(jobs)), _job, (out, n_classes, d)) as pool:
+    with ProcessPool(
+        min(n_workers, len(jobs)), _job, (out, n_classes, d, values)
+    ) as pool:
         for part in pool.imap(jobs):
             total += part
     return total
 
 
 def _merge_dask(
-    out: Path, jobs: list[tuple], n_classes: int, d: int, scheduler: Any, n_workers: int
+    out: Path,
+    jobs: list[tuple],
+    n_classes: int,
+    d: int,
+    scheduler: Any,
+    n_workers: int,
+    values: bool,
 ):
     try:
         from distributed import Client, LocalCluster
@@ -184,7 +200,7 @@ def _merge_dask(
         else:
             client = scheduler
         futs = [
-            client.submit(_shard_counts, out, *j, n_classes, d, pure=False)
+            client.submit(_shard_counts, out, *j, n_classes, d, values, pure=False)
             for j in jobs
         ]
         while len(futs) > 1:  # a tree of sums on the workers
@@ -270,6 +286,16 @@ def shard_tables(
     ...
     textfeat.batch.BatchError: /nonexistent: no such folder; give the OUT_DIR of featurize
     """
+    class_n, presence, classes, manifest = _counts(
+        out_dir, False, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+    )
+    return tables_from_counts(class_n, presence), classes, manifest
+
+
+def _counts(
+    out_dir: str | Path, values: bool, *, n_jobs: Any, engine: Any, scheduler: Any
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray, dict[str, Any]]:
+    """Class sizes and the (d, k) presence (or value) sums, merged over shards."""
     if engine not in ("local", "dask"):
         raise ValueError(f"engine must be 'local' or 'dask', got {engine!r}")
     if engine == "local" and scheduler is not None:
@@ -311,13 +337,29 @@ def shard_tables(
         start += n
     k = len(classes)
     if engine == "local":
-        presence = _merge_local(out, jobs, k, d, n_workers)
+        counts = _merge_local(out, jobs, k, d, n_workers, values)
     else:
-        presence = _merge_dask(out, jobs, k, d, scheduler, n_workers)
-    if presence.shape != (d, k):
+        counts = _merge_dask(out, jobs, k, d, scheduler, n_workers, values)
+    if counts.shape != (d, k):
         raise BatchError(f"{out_dir}: shards disagree with the manifest's {d} features")
     class_n = np.bincount(codes, minlength=k).astype(np.float64)
-    return tables_from_counts(class_n, presence), classes, manifest
+    return class_n, counts, classes, manifest
+
+
+def _chi2(class_n: NDArray, observed: NDArray) -> tuple[NDArray, NDArray]:
+    """``sklearn.feature_selection.chi2`` from class sizes and value sums (d, k)."""
+    from scipy import special
+
+    f_obs = observed.T.copy()  # (k, d), as scikit-learn's Y.T @ X
+    feature_count = f_obs.sum(axis=0)
+    class_prob = class_n / class_n.sum()
+    f_exp = np.outer(class_prob, feature_count)
+    f_obs -= f_exp
+    f_obs **= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f_obs /= f_exp
+    chisq = f_obs.sum(axis=0)
+    return chisq, special.chdtrc(len(class_n) - 1, chisq)
 
 
 def _scores_of(t: Tables, n_classes: int, score: str, base: float, aggregate: str):
@@ -410,7 +452,7 @@ def select_shards(
     out_dir: str | Path,
     k: int,
     *,
-    score: Literal["mi", "js", "kl"] = "mi",
+    score: Literal["mi", "js", "kl", "chi2"] = "mi",
     base: float = math.e,
     aggregate: Literal["max", "mean"] = "max",
     n_jobs: int = 1,
@@ -426,9 +468,12 @@ def select_shards(
         Output folder of :func:`textfeat.batch.featurize`, with labels.
     k : int
         Number of features to keep, from 1 to the run's ``n_features``.
-    score : {"mi", "js", "kl"}, default="mi"
+    score : {"mi", "js", "kl", "chi2"}, default="mi"
         The scorer (:func:`textfeat.mutual_info`, :func:`textfeat.js_score`,
-        :func:`textfeat.kl_score`), computed as in :func:`shard_scores`.
+        :func:`textfeat.kl_score`), computed as in :func:`shard_scores`, or
+        ``"chi2"``: :func:`sklearn.feature_selection.chi2` from the per-class
+        sums of the feature values (also additive; summed in float64, so
+        float32 shards agree with ``chi2`` on float64 input).
     base, aggregate, n_jobs, engine, scheduler
         As in :func:`shard_scores`.
     out : str or Path, default=None
@@ -442,7 +487,7 @@ def select_shards(
     -------
     sklearn.feature_selection.SelectKBest
         Fitted without refitting (``scores_`` set from the shards,
-        ``pvalues_`` None): ``transform`` keeps the selected columns of a
+        ``pvalues_`` None, or chi2's p-values): ``transform`` keeps the selected columns of a
         matrix of the run's width, ``get_support`` is what
         :func:`textfeat.batch.train_shards` takes as ``select``, and it can
         be saved with :func:`textfeat.io.persist.save`. Ties are broken as
@@ -455,23 +500,33 @@ def select_shards(
     ...
     ValueError: k must be an integer >= 1, got 0
     """
-    if score not in _SCORE_FUNCS:
+    if not isinstance(score, str) or score not in _SCORE_FUNCS:
         raise ValueError(
-            f"score must be 'mi', 'js' or 'kl' to select by; got {score!r}"
+            f"score must be 'mi', 'js', 'kl' or 'chi2' to select by; got {score!r}"
         )
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1, got {k!r}")
-    _check_score(score, base, aggregate)
-    t, classes, manifest = shard_tables(
-        out_dir, n_jobs=n_jobs, engine=engine, scheduler=scheduler
-    )
-    d = t.n_features
+    _check_score("mi" if score == "chi2" else score, base, aggregate)
+    pvalues = None
+    if score == "chi2":
+        class_n, observed, classes, manifest = _counts(
+            out_dir, True, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+        )
+        d, total = observed.shape[0], float(class_n.sum())
+    else:
+        t, classes, manifest = shard_tables(
+            out_dir, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+        )
+        d, total = t.n_features, t.total
     if k > d:
         raise ValueError(f"k must be at most the run's {d} features, got {k}")
-    scores = _scores_of(t, len(classes), score, base, aggregate)
+    if score == "chi2":
+        scores, pvalues = _chi2(class_n, observed)
+    else:
+        scores = _scores_of(t, len(classes), score, base, aggregate)
     selector = SelectKBest(_SCORE_FUNCS[score], k=int(k))
     selector.scores_ = scores
-    selector.pvalues_ = None
+    selector.pvalues_ = pvalues
     selector.n_features_in_ = d
     names = _feature_names(Path(out_dir), manifest, d)
     idx = selector.get_support(indices=True)
@@ -483,12 +538,12 @@ def select_shards(
             "base": float(base),
             "aggregate": aggregate,
             "n_features": d,
-            "n_records": int(t.total),
+            "n_records": int(total),
             "n_unlabelled_skipped": int(manifest.get("n_unlabelled") or 0),
             "classes": [str(c) for c in classes],
             "indices": idx.tolist(),
             "names": [names[j] for j in idx],
-            "scores": scores[idx].tolist(),
+            "scores": [None if np.isnan(v) else float(v) for v in scores[idx]],
             "ranking": ranking.tolist(),
         }
         write_atomic(Path(out), (json.dumps(doc, indent=1) + "\n").encode())
