@@ -335,6 +335,16 @@ def test_cli_writes_selection_report_and_selector_that_train_uses(topics_out, tm
     assert load(tmp_path / "m.tfm").n_features_in_ == 12
 
 
+def test_cli_selection_json_is_what_train_select_takes(topics_out, tmp_path):
+    res = _run("select", str(topics_out), "-k", "9", "--out", "sel.json", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = _run("train", str(topics_out), "--out", "m.tfm", "--select", "sel.json",
+               cwd=tmp_path)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    expected = train_shards(topics_out, select=select_shards(topics_out, 9))
+    np.testing.assert_array_equal(load(tmp_path / "m.tfm").coef_, expected.coef_)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
