@@ -24,6 +24,7 @@ from textfeat import (
     WordDropout,
     WordSignatures,
 )
+from textfeat._parallel import local_cluster
 from textfeat.batch import BatchError, featurize, load_features, read_manifest
 from textfeat.corpus import CorpusError
 
@@ -258,18 +259,7 @@ def test_peak_memory_is_bounded_by_chunk_not_corpus(pipe, tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    import distributed  # a test dependency: missing it is a failure, not a skip
-
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # no dashboard, and its HTTP server on a free port: 8787 may be
-        # taken by another cluster on the machine.
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    ) as cluster:
+    with local_cluster(2) as cluster:  # dask is a test dependency: no skip
         yield cluster
 
 

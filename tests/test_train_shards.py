@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 from typer.testing import CliRunner
 
 from textfeat import OneHotVectorizer, SpacyTokenizer
+from textfeat._parallel import local_cluster
 from textfeat.batch import BatchError, featurize, load_features, read_manifest
 from textfeat.batch.train import train_shards
 from textfeat.cli import app
@@ -101,9 +102,7 @@ def test_no_cache_rereads_shards_with_the_same_bits(topics_out):
 def test_dask_local_cluster_equals_in_memory_fit(topics_out, reference):
     distributed = pytest.importorskip("distributed")
     with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
+        local_cluster(2, processes=False) as cluster,
         distributed.Client(cluster) as client,
     ):
         clf = train_shards(topics_out, engine="dask", scheduler=client, n_jobs=2, **TIGHT)
@@ -111,10 +110,8 @@ def test_dask_local_cluster_equals_in_memory_fit(topics_out, reference):
 
 
 def test_dask_scheduler_address_gives_the_same_model(topics_out):
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
+    pytest.importorskip("distributed")
+    with local_cluster(2, processes=False) as cluster:
         clf = train_shards(
             topics_out, engine="dask", scheduler=cluster.scheduler_address, n_jobs=2
         )

@@ -34,7 +34,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["ProcessPool", "effective_n_jobs", "start_method", "usable_cpus"]
+__all__ = [
+    "ProcessPool",
+    "effective_n_jobs",
+    "local_cluster",
+    "start_method",
+    "usable_cpus",
+]
 
 
 def usable_cpus() -> int:
@@ -80,6 +86,46 @@ def effective_n_jobs(n_jobs: Any, name: str = "n_jobs") -> int:
         raise ValueError(f"{name} must be -1 or a positive integer, got {n_jobs!r}")
     cpus = usable_cpus()
     return cpus if n_jobs == -1 else min(n_jobs, cpus)
+
+
+def local_cluster(n_workers: int, *, processes: bool = True) -> Any:
+    """A Dask ``LocalCluster`` of single-threaded workers, as textfeat starts one.
+
+    No dashboard, and the scheduler's HTTP server (which Dask starts even
+    without a dashboard) on a free port of 127.0.0.1: the default, 8787, may
+    be held by another cluster on the machine, and Dask's fallback warns.
+
+    Parameters
+    ----------
+    n_workers : int
+        Worker count (already bounded by :func:`effective_n_jobs`).
+    processes : bool, default=True
+        Worker processes (True) or threads in this process (False).
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Close it (or use it as a context manager) when done.
+
+    Examples
+    --------
+    >>> with local_cluster(1, processes=False) as cluster:
+    ...     len(cluster.workers)
+    1
+    """
+    from dask.distributed import LocalCluster
+
+    # Worker processes talk over TCP on 127.0.0.1; threads in this process
+    # use Dask's in-process transport, which takes no host.
+    where = {"host": "127.0.0.1"} if processes else {}
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        **where,
+    )
 
 
 def start_method() -> str:

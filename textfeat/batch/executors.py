@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from textfeat._parallel import ProcessPool
+from textfeat._parallel import ProcessPool, local_cluster
 from textfeat.batch.shards import BatchError
 
 __all__ = ["DaskExecutor", "InlineExecutor", "PoolExecutor"]
@@ -88,7 +88,7 @@ class DaskExecutor(InlineExecutor):
 
     def __enter__(self) -> DaskExecutor:
         try:
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client
         except ImportError as exc:
             raise BatchError(
                 "engine='dask' needs dask and distributed; install them with "
@@ -96,16 +96,7 @@ class DaskExecutor(InlineExecutor):
             ) from exc
         self.cluster = None
         if self.scheduler is None:
-            self.cluster = LocalCluster(
-                n_workers=self.n_jobs,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                # no dashboard, and its HTTP server on a free port: 8787 may be
-                # taken by another cluster on the machine.
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            )
+            self.cluster = local_cluster(self.n_jobs)
             self.client = Client(self.cluster)
         else:
             self.client = Client(self.scheduler)
