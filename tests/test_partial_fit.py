@@ -7,17 +7,20 @@ independently (in both orders), every fitted attribute is the same.
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
 from textfeat import (
+    OneHotVectorizer,
     SequencePadder,
     SpacyTokenizer,
     Vocabulary,
@@ -206,3 +209,89 @@ def test_padder_failed_partial_fit_leaves_state_unchanged():
     with pytest.raises(KeyError, match="zz"):
         pad.partial_fit([["a", "a", "zz"]])
     assert pad.maxlen_ == 1
+
+
+# -- OneHotVectorizer -------------------------------------------------------------
+ONEHOT_PARAMS = [
+    {},
+    {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.5, "weighting": "tfidf"},
+    {
+        "ngram_range": (1, 3),
+        "add_bos": True,
+        "add_eos": True,
+        "min_count": 2,
+        "max_size": 200,
+        "weighting": "count",
+        "stop_words": "english",
+    },
+    {"min_df": 3, "weighting": "tfidf", "handle_unknown": "error"},
+    {"ngram_range": (2, 2), "max_df": 40, "weighting": "tfidf", "sublinear_tf": True},
+    {"vocabulary": ["the", "moon", "rocket", "zzz"], "weighting": "tfidf"},
+]
+
+
+def onehot_state(vec, docs):
+    # transform every document, even one with a cut token under "error"
+    X = copy.copy(vec).set_params(handle_unknown="ignore").transform(docs)
+    idf = vec.__dict__.get("idf_")
+    return (
+        vocab_state(vec.vocabulary_)[:2],
+        vec.get_feature_names_out().tolist(),
+        None if idf is None else idf.tolist(),
+        X.indptr.tolist(),
+        X.indices.tolist(),
+        X.data.tolist(),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("params", ONEHOT_PARAMS)
+def test_onehot_partial_fit_equals_fit(size, params):
+    docs = corpus()
+    whole = OneHotVectorizer(**params).fit(docs)
+    part = streamed(OneHotVectorizer(**params), docs, size)
+    assert onehot_state(part, docs) == onehot_state(whole, docs)
+
+
+@pytest.mark.parametrize("params", ONEHOT_PARAMS)
+def test_onehot_merge_equals_fit_in_both_orders(params):
+    docs = corpus()
+    whole = onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+    a, b = halves(OneHotVectorizer(**params), docs)
+    assert onehot_state(a.merge(b), docs) == whole
+    assert onehot_state(b.merge(a), docs) == whole
+
+
+def test_onehot_unknown_column_idf_counts_documents_with_a_cut_token():
+    # hand-computed: min_df=3 keeps only "a"; the cut "x" and "y" sit in
+    # documents 0 and 2 of 3 (different chunks), so the *UNK* column has
+    # df 2 and idf ln(4 / 3) + 1
+    vec = OneHotVectorizer(min_df=3, weighting="tfidf")
+    vec.partial_fit([["a", "x"], ["a"]]).partial_fit([["a", "y", "y"]])
+    assert vec.idf_[1] == pytest.approx(np.log(4 / 3) + 1)
+
+
+def test_onehot_partial_fit_refuses_changed_ngram_range():
+    vec = OneHotVectorizer().partial_fit([["a", "b"]])
+    vec.set_params(ngram_range=(1, 2))
+    with pytest.raises(ValueError, match=r"'ngram_range' parameter changed from \(1, 1\)"):
+        vec.partial_fit([["a", "b"]])
+
+
+def test_onehot_merge_refuses_other_min_df():
+    a = OneHotVectorizer(min_df=1).fit([["a"]])
+    b = OneHotVectorizer(min_df=1.0).fit([["a"]])
+    with pytest.raises(ValueError, match="'min_df' parameter differs"):
+        a.merge(b)
+
+
+@settings(max_examples=15, deadline=None)
+@given(cuts=st.lists(st.integers(1, 359), max_size=5, unique=True))
+def test_random_chunkings_give_the_fit_tfidf(cuts):
+    docs = corpus()
+    params = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.5, "weighting": "tfidf"}
+    bounds = [0, *sorted(cuts), len(docs)]
+    part = OneHotVectorizer(**params)
+    for lo, hi in pairwise(bounds):
+        part.partial_fit(docs[lo:hi])
+    assert onehot_state(part, docs) == onehot_state(OneHotVectorizer(**params).fit(docs), docs)

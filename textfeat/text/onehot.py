@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
@@ -30,11 +30,30 @@ from textfeat.text.vocab import (
     EOS,
     UNK_ID,
     VOCABULARY_CONSTRAINTS,
+    EmptyVocabularyError,
     Vocabulary,
+    check_merge_partner,
+    check_stream_params,
     fixed_vocabulary,
 )
 
 __all__ = ["OneHotVectorizer"]
+
+#: The parameters the fitted state depends on (a partial_fit may not change them).
+_FIT_PARAMS = (
+    "binary",
+    "min_count",
+    "max_size",
+    "handle_unknown",
+    "ngram_range",
+    "add_bos",
+    "add_eos",
+    "min_df",
+    "max_df",
+    "vocabulary",
+    "stop_words",
+    "weighting",
+)
 
 #: Defaults of the parameters added after the first release: a model file
 #: written before them holds none of them and behaves as these say.
@@ -331,6 +350,10 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         weighting = self._check_params()
         segments = self._analyze(docs)
         self.__dict__.pop("idf_", None)
+        for name in ("_stream", "_stream_params"):
+            self.__dict__.pop(name, None)
+        check_stream_params(self, _FIT_PARAMS, "fit")
+        self._stream = self._chunk_stats(segments, len(docs), weighting)
         policy = self.handle_unknown
         if not encode:
             if weighting != "tfidf" and self.vocabulary is not None:
@@ -348,6 +371,213 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             n = counts.shape[0]
             self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
         return self._weight(counts, weighting)
+
+    # -- streaming -------------------------------------------------------------
+    def partial_fit(self, X: Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Add the counts of one chunk ``X`` and rebuild the vocabulary (and idf).
+
+        The first call on an unfitted vectorizer starts from nothing; later
+        calls (and calls on a vectorizer fitted by ``fit``) add the chunk's
+        feature counts, document frequencies and document count. After any
+        call the fitted state equals ``fit`` on all the chunks so far. With a
+        fixed ``vocabulary`` only the idf's document frequencies are counted
+        (nothing at all unless ``weighting="tfidf"``). A failing call leaves
+        the state unchanged.
+
+        Parameters
+        ----------
+        X : iterable of sequences of str
+            One chunk of tokenized documents.
+        y : ignored
+
+        Returns
+        -------
+        self : OneHotVectorizer
+
+        Raises
+        ------
+        ValueError
+            If a parameter the fitted state depends on (all but ``dtype``,
+            ``sublinear_tf`` and ``norm``) changed since the counting started;
+            if the vectorizer was loaded from a model file (the counts are
+            not saved: fit again).
+
+        Notes
+        -----
+        While no feature passes the cut-offs (where ``fit`` raises), the
+        counts are kept and the vectorizer stays unfitted (``transform``
+        raises ``NotFittedError``) until a later chunk brings one over them.
+        """
+        self._validate_params()
+        docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        weighting = self._check_params()
+        if "vocabulary_" in self.__dict__ or "_stream" in self.__dict__:
+            before = self._stream_state("partial_fit")
+        else:
+            before = None
+        previous = self.__dict__.get("_stream_params")
+        check_stream_params(self, _FIT_PARAMS, "partial_fit")
+        try:
+            if self.vocabulary is not None:
+                self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
+            chunk = self._chunk_stats(self._analyze(docs), len(docs), weighting)
+            stats = chunk if before is None else _add_stats(before, chunk)
+            try:
+                self._finish(stats, weighting)
+            except EmptyVocabularyError:
+                # no feature passes the cut-offs yet: keep the counts, and
+                # stay unfitted until a later chunk brings one over them
+                for name in ("vocabulary_", "idf_"):
+                    self.__dict__.pop(name, None)
+                self._stream = stats
+        except BaseException:
+            if previous is None:
+                self.__dict__.pop("_stream_params", None)
+            else:
+                self._stream_params = previous
+            raise
+        return self
+
+    def merge(self, other: OneHotVectorizer) -> OneHotVectorizer:
+        """A new vectorizer from the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging vectorizers fitted (by ``fit``
+        or ``partial_fit``) on any split of a corpus, in any order, gives the
+        vocabulary, ids and idf of ``fit`` on all of it.
+
+        Parameters
+        ----------
+        other : OneHotVectorizer
+            A fitted vectorizer with the same parameters.
+
+        Returns
+        -------
+        OneHotVectorizer
+            A new fitted vectorizer; ``self`` and ``other`` are unchanged.
+
+        Examples
+        --------
+        >>> a = OneHotVectorizer(weighting="tfidf").fit([["a", "b"], ["b"]])
+        >>> b = OneHotVectorizer(weighting="tfidf").fit([["c", "b"]])
+        >>> whole = OneHotVectorizer(weighting="tfidf").fit([["a", "b"], ["b"], ["c", "b"]])
+        >>> merged = b.merge(a)
+        >>> merged.vocabulary_ == whole.vocabulary_, (merged.idf_ == whole.idf_).all()
+        (True, np.True_)
+        """
+        check_is_fitted(self)
+        check_is_fitted(other)
+        check_merge_partner(self, other, _FIT_PARAMS)
+        weighting = self._check_params()
+        stats = _add_stats(self._stream_state("merge"), other._stream_state("merge"))
+        out = clone(self)
+        if self.vocabulary is not None:
+            out.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
+        out._finish(stats, weighting)
+        check_stream_params(out, _FIT_PARAMS, "merge")
+        return out
+
+    def _stream_state(self, method: str) -> dict[str, Any]:
+        stats = self.__dict__.get("_stream")
+        if stats is None:
+            raise ValueError(
+                f"OneHotVectorizer.{method}: this vectorizer holds no counts to "
+                "continue from (a model file saves only the fitted state, not the "
+                "counts); fit it again on the documents to stream or merge."
+            )
+        return stats
+
+    def _needs_df(self, weighting: str) -> bool:
+        """Whether the document frequencies of every feature must be kept."""
+        default = _same_value(self.min_df, 1) and _same_value(self.max_df, 1.0)
+        return weighting == "tfidf" or not default
+
+    def _chunk_stats(
+        self,
+        segments: list[tuple[int, list[str], np.ndarray]],
+        n_docs: int,
+        weighting: str,
+    ) -> dict[str, Any]:
+        """The additive counts of one chunk (see :func:`_add_stats`)."""
+        policy = "ignore" if self.handle_unknown == "error" else self.handle_unknown
+        stats: dict[str, Any] = {"n_docs": n_docs}
+        if self.vocabulary is not None:
+            if weighting == "tfidf":
+                vocab = fixed_vocabulary(self.vocabulary, type(self).__name__)
+                get = vocab.stoi_.get
+                parts = [
+                    np.fromiter(map(get, s, repeat(-1)), np.int64, len(s))
+                    for _, s, _ in segments
+                ]
+                saved, self.vocabulary_ = self.__dict__.get("vocabulary_"), vocab
+                try:
+                    counts = self._count_matrix(segments, parts, n_docs, policy)
+                finally:
+                    if saved is None:
+                        del self.vocabulary_
+                    else:
+                        self.vocabulary_ = saved
+                stats["df_cols"] = np.bincount(counts.indices, minlength=len(vocab))
+            return stats
+        strings = list(chain.from_iterable(s for _, s, _ in segments))
+        uniq, codes = _factorize(strings)
+        totals = np.bincount(codes, minlength=len(uniq))
+        stats["counts"] = Counter(dict(zip(uniq, totals.tolist(), strict=True)))
+        if self._needs_df(weighting):
+            doc_of = (
+                np.concatenate([d for _, _, d in segments])
+                if segments
+                else np.zeros(0, np.int64)
+            )
+            df = _document_frequencies(doc_of, codes, n_docs, len(uniq))
+            stats["df"] = Counter(dict(zip(uniq, df.tolist(), strict=True)))
+        if weighting == "tfidf" and policy == "unk":
+            # which distinct unigrams each document holds: whether one of them
+            # falls out of the final vocabulary (the *UNK* column) is known
+            # only at the end, so this part grows with the corpus
+            grams = [(s, d) for n, s, d in segments if n == 1]
+            s1, d1 = grams[0] if grams else ([], np.zeros(0, np.int64))
+            u1, c1 = _factorize(s1)
+            present = sp.csr_matrix(
+                (np.ones(len(c1), dtype=np.int8), (d1, c1)), shape=(n_docs, len(u1))
+            )
+            present.sum_duplicates()
+            stats["unigrams"] = [(u1, present.indptr, present.indices)]
+        return stats
+
+    def _finish(self, stats: dict[str, Any], weighting: str) -> None:
+        """Set the fitted state from accumulated counts (as ``fit`` would)."""
+        n_docs = stats["n_docs"]
+        vocabulary = self.__dict__.get("vocabulary_")
+        if self.vocabulary is None:
+            keep = None
+            if "df" in stats:
+                keep = self._df_keep(stats["df"], stats["counts"], n_docs)
+            vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
+                Counter(stats["counts"]), keep
+            )
+            if weighting == "tfidf":
+                itos = vocabulary.itos_
+                get = stats["df"].get
+                df = np.fromiter(map(get, itos, repeat(0)), np.int64, len(itos))
+                if "unigrams" in stats:
+                    df[UNK_ID] = _unknown_df(vocabulary, stats["unigrams"])
+        elif weighting == "tfidf":
+            df = stats["df_cols"]
+        self.vocabulary_ = vocabulary
+        self.__dict__.pop("idf_", None)
+        if weighting == "tfidf":
+            self.idf_ = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
+        self._stream = stats
+
+    def _df_keep(
+        self, df: Counter[str], counts: Counter[str], n_docs: int
+    ) -> frozenset[str] | None:
+        """The features passing ``min_df``/``max_df`` (None: no cut-off)."""
+        uniq = list(df)
+        d = np.fromiter(df.values(), np.int64, len(uniq))
+        totals = np.fromiter(map(counts.__getitem__, uniq), np.int64, len(uniq))
+        keep = self._df_mask_of(d, totals, n_docs)
+        return None if keep is None else frozenset(compress(uniq, keep))
 
     def _learn(
         self,
@@ -390,27 +620,30 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         totals: np.ndarray,
     ) -> np.ndarray | None:
         """Which features pass ``min_df``/``max_df`` (None: no cut-off at all)."""
+        doc_of = np.concatenate([d for _, _, d in segments])
+        df = _document_frequencies(doc_of, codes, n_docs, n_uniq)
+        return self._df_mask_of(df, totals, n_docs)
+
+    def _df_mask_of(
+        self, df: np.ndarray, totals: np.ndarray, n_docs: int
+    ) -> np.ndarray | None:
+        """Which features of document frequencies ``df`` pass (None: all)."""
         high = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
         low = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
         if high < low:
-            raise ValueError(
+            # a count against a proportion can change with more documents:
+            # partial_fit waits for them (EmptyVocabularyError)
+            mixed = isinstance(self.max_df, Integral) != isinstance(self.min_df, Integral)
+            raise (EmptyVocabularyError if mixed else ValueError)(
                 "max_df corresponds to < documents than min_df: OneHotVectorizer "
                 f"got min_df={self.min_df!r} ({low:g} documents) and max_df="
                 f"{self.max_df!r} ({high:g} documents) for {n_docs} documents."
             )
         if low <= 1 and high >= n_docs:
             return None
-        doc_of = np.concatenate([d for _, _, d in segments])
-        # one CSR build sums each document's repeats (faster than np.unique)
-        present = sp.csr_matrix(
-            (np.ones(len(codes), dtype=np.int32), (doc_of, codes)),
-            shape=(n_docs, n_uniq),
-        )
-        present.sum_duplicates()
-        df = np.bincount(present.indices, minlength=n_uniq)
         keep = (df >= low) & (df <= high)
         if not (keep & (totals >= self.min_count)).any():
-            raise ValueError(
+            raise EmptyVocabularyError(
                 "After pruning, no terms remain: no feature of OneHotVectorizer "
                 f"has a document frequency in [{low:g}, {high:g}] (min_df="
                 f"{self.min_df!r}, max_df={self.max_df!r}, {n_docs} documents) and "
@@ -605,6 +838,79 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return np.asarray([f"tok={t}" for t in self.vocabulary_.itos_], dtype=object)
+
+
+def _factorize(strings: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct strings (first-seen order) and each string's code.
+
+    Examples
+    --------
+    >>> uniq, codes = _factorize(["b", "a", "b"])
+    >>> uniq, codes.tolist()
+    (['b', 'a'], [0, 1, 0])
+    """
+    index: dict[str, int] = {}
+    first = np.fromiter(map(index.setdefault, strings, count()), np.int64, len(strings))
+    renumber = np.empty(len(strings), dtype=np.int64)
+    renumber[np.fromiter(index.values(), np.int64, len(index))] = np.arange(len(index))
+    return list(index), renumber[first]
+
+
+def _document_frequencies(
+    doc_of: np.ndarray, codes: np.ndarray, n_docs: int, n_uniq: int
+) -> np.ndarray:
+    """Number of documents holding each code (one CSR build sums repeats)."""
+    present = sp.csr_matrix(
+        (np.ones(len(codes), dtype=np.int32), (doc_of, codes)),
+        shape=(n_docs, n_uniq),
+    )
+    present.sum_duplicates()
+    return np.bincount(present.indices, minlength=n_uniq)
+
+
+def _add_stats(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """The sum of two chunks' counts (associative and commutative).
+
+    Examples
+    --------
+    >>> _add_stats({"n_docs": 2, "counts": Counter(a=1)}, {"n_docs": 1, "counts": Counter(a=2)})
+    {'n_docs': 3, 'counts': Counter({'a': 3})}
+    """
+    out: dict[str, Any] = {}
+    for key in a.keys() | b.keys():
+        if key not in a or key not in b:
+            raise ValueError(
+                f"OneHotVectorizer.merge: only one side holds the counts {key!r}; "
+                "the two were fitted with different parameters."
+            )
+    for key, value in a.items():
+        if key == "n_docs":
+            out[key] = value + b[key]
+        elif key in ("counts", "df"):
+            total = Counter(value)
+            total.update(b[key])
+            out[key] = total
+        elif key == "df_cols":
+            out[key] = value + b[key]
+        else:  # "unigrams": per-chunk incidence lists
+            out[key] = [*value, *b[key]]
+    return out
+
+
+def _unknown_df(vocabulary: Vocabulary, unigrams: list[tuple[Any, ...]]) -> int:
+    """Documents holding a unigram that maps to the *UNK* column of ``vocabulary``."""
+    get = vocabulary.stoi_.get
+    total = 0
+    for uniq, indptr, indices in unigrams:
+        ids = np.fromiter(map(get, uniq, repeat(-1)), np.int64, len(uniq))
+        bad = (ids < 0) | (ids == UNK_ID)
+        rows = document_index(indptr)
+        total += len(np.unique(rows[bad[indices]]))
+    return total
+
+
+def _same_value(a: object, b: object) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _ngrams(

@@ -67,6 +67,15 @@ VOCABULARY_CONSTRAINTS: dict[str, list[object]] = {
     "handle_unknown": [StrOptions(set(ID_POLICIES))],
 }
 
+class EmptyVocabularyError(ValueError):
+    """No token passes the cut-offs (``min_count``, ``min_df``...) of a fit.
+
+    ``partial_fit`` catches it: the counts are kept and the step has no
+    vocabulary (it is not fitted) until a later chunk brings a token over
+    the cut-offs.
+    """
+
+
 #: Sentinel id for a token that is not in the vocabulary.
 _MISSING = -1
 
@@ -172,14 +181,24 @@ class Vocabulary(Mapping[str, int]):
         ------
         ValueError
             If ``min_count`` or ``max_size`` changed since the counting
-            started, if the vocabulary is a fixed one (no counts), or, as
-            ``fit``, if no token reaches ``min_count`` yet (the counts are
-            kept, so a later call can continue).
+            started, or if the vocabulary is a fixed one (no counts).
+
+        Notes
+        -----
+        While no token reaches ``min_count`` (where ``fit`` raises), the
+        counts are kept and the vocabulary is not built (lookups raise
+        ``NotFittedError``) until a later chunk brings one over it.
         """
         check_stream_params(self, ("min_count", "max_size"), "partial_fit")
         counts = self._stream_counts("partial_fit")
         counts.update(count_tokens(docs))
-        return self.fit_counts(counts)
+        try:
+            return self.fit_counts(counts)
+        except EmptyVocabularyError:
+            self.counts_ = counts
+            for name in ("itos_", "stoi_"):
+                vars(self).pop(name, None)
+            return self
 
     def merge(self, other: Vocabulary) -> Vocabulary:
         """A new vocabulary built from the summed counts of ``self`` and ``other``.
@@ -261,7 +280,7 @@ class Vocabulary(Mapping[str, int]):
             most = max(
                 (c for t, c in self.counts_.items() if t not in specials), default=0
             )
-            raise ValueError(
+            raise EmptyVocabularyError(
                 f"Empty vocabulary: no token occurs at least min_count="
                 f"{self.min_count} times (the most frequent occurs {most} "
                 "times). Lower min_count or give more text."
