@@ -8,6 +8,7 @@ independently (in both orders), every fitted attribute is the same.
 from __future__ import annotations
 
 import copy
+import gzip
 import json
 from functools import cache
 from itertools import pairwise
@@ -15,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import NEWS, require
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from textfeat import (
     OneHotVectorizer,
@@ -26,6 +29,8 @@ from textfeat import (
     Vocabulary,
     WordDropout,
     WordSignatures,
+    load_model,
+    save_model,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,3 +300,64 @@ def test_random_chunkings_give_the_fit_tfidf(cuts):
     for lo, hi in pairwise(bounds):
         part.partial_fit(docs[lo:hi])
     assert onehot_state(part, docs) == onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+
+
+# -- chunks before any token passes the cut-offs ----------------------------------
+def test_vocabulary_keeps_counts_while_nothing_passes_min_count():
+    vocab = Vocabulary(min_count=2).partial_fit([["a"]]).partial_fit([["a", "b"]])
+    assert vocab.itos_[4:] == ["a"]
+
+
+def test_padder_keeps_counts_while_nothing_passes_min_count():
+    pad = SequencePadder(min_count=2).partial_fit([["a"]]).partial_fit([["a", "b", "c"]])
+    whole = SequencePadder(min_count=2).fit([["a"], ["a", "b", "c"]])
+    assert padder_state(pad, [["a", "b"]]) == padder_state(whole, [["a", "b"]])
+
+
+def test_onehot_stays_unfitted_until_a_feature_passes_min_df():
+    vec = OneHotVectorizer(min_df=2).partial_fit([["a"]])
+    with pytest.raises(NotFittedError):
+        vec.transform([["a"]])
+    vec.partial_fit([["a"]])
+    assert vec.get_feature_names_out()[4:].tolist() == ["tok=a"]
+
+
+# -- model files ------------------------------------------------------------------
+def test_loaded_onehot_transforms_and_refuses_partial_fit_by_name(tmp_path):
+    vec = OneHotVectorizer(weighting="tfidf").partial_fit([["a", "b"], ["b"]])
+    again = load_model(save_model(vec, tmp_path / "m.tfm"))
+    assert onehot_state(again, [["a", "c"]]) == onehot_state(vec, [["a", "c"]])
+    with pytest.raises(ValueError, match="partial_fit: this vectorizer holds no counts"):
+        again.partial_fit([["c"]])
+
+
+def test_loaded_vocabulary_steps_continue_from_their_saved_counts(tmp_path):
+    docs = corpus()
+    sig = WordSignatures(min_count=3).fit(docs[:100])
+    again = load_model(save_model(sig, tmp_path / "m.tfm")).partial_fit(docs[100:])
+    assert again.known_words_ == WordSignatures(min_count=3).fit(docs).known_words_
+
+
+def test_loaded_padder_without_maxlen_refuses_merge(tmp_path):
+    pad = SequencePadder().fit([["a", "b"]])
+    again = load_model(save_model(pad, tmp_path / "m.tfm"))
+    assert again.transform([["b"]]).tolist() == [[5, 0]]
+    with pytest.raises(ValueError, match="merge: this padder holds no longest"):
+        again.merge(pad)
+
+
+# -- 20 Newsgroups ----------------------------------------------------------------
+def test_20news_tfidf_bigrams_streamed_and_merged_equal_fit():
+    path = require(NEWS / "train.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for _, line in zip(range(3000), f, strict=False)]
+    docs = SpacyTokenizer(attr="lower").transform(texts)  # 3000 posts: ~30 s
+    params = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.5, "weighting": "tfidf"}
+    whole = OneHotVectorizer(**params).fit(docs)
+    part = streamed(OneHotVectorizer(**params), docs, 701)
+    assert part.vocabulary_.itos_ == whole.vocabulary_.itos_
+    assert np.array_equal(part.idf_, whole.idf_)
+    a, b = halves(OneHotVectorizer(**params), docs, cut=1234)
+    assert np.array_equal(b.merge(a).idf_, whole.idf_)
+    sample = docs[::97]
+    assert (part.transform(sample) != whole.transform(sample)).nnz == 0

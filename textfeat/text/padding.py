@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from numbers import Integral
 from typing import Any, Self
@@ -18,6 +19,7 @@ from textfeat.text.vocab import (
     EOS_ID,
     PAD_ID,
     VOCABULARY_CONSTRAINTS,
+    EmptyVocabularyError,
     Vocabulary,
     check_merge_partner,
     check_stream_params,
@@ -172,7 +174,7 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         self : SequencePadder
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
-        for name in ("vocabulary_", "maxlen_", "_longest", "_stream_params"):
+        for name in ("vocabulary_", "maxlen_", "_longest", "_pending", "_stream_params"):
             vars(self).pop(name, None)
         return self._update(docs, "fit")
 
@@ -183,7 +185,9 @@ class SequencePadder(TransformerMixin, BaseEstimator):
         calls (and calls on a padder fitted by ``fit``) add the chunk's
         token counts and longest length. After any call the state equals
         ``fit`` on all the chunks so far. A failing call leaves the state
-        unchanged.
+        unchanged. While no token reaches ``min_count`` (where ``fit``
+        raises), the counts are kept and the padder stays unfitted until a
+        later chunk brings one over it.
 
         Parameters
         ----------
@@ -296,13 +300,23 @@ class SequencePadder(TransformerMixin, BaseEstimator):
                 if fitted
                 else fixed_vocabulary(self.vocabulary, type(self).__name__)
             )
-        elif fitted:
-            vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
-                self.vocabulary_.counts_ + count_tokens(docs)
-            )
         else:
-            vocabulary = Vocabulary(self.min_count, self.max_size).fit(docs)
-        _id_dtype(self.dtype, len(vocabulary) - 1)
+            pending = vars(self).get("_pending")
+            base = self.vocabulary_.counts_ if fitted else pending
+            counts = Counter(base or ())
+            counts.update(count_tokens(docs))
+            try:
+                vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
+                    counts
+                )
+            except EmptyVocabularyError:
+                if method == "fit":
+                    raise
+                # no token passes min_count yet: keep the counts, unfitted
+                vocabulary = None
+            fitted = fitted or pending is not None
+        if vocabulary is not None:
+            _id_dtype(self.dtype, len(vocabulary) - 1)
         longest = None
         if self.maxlen is None:
             previous = self._stream_longest(method) if fitted else 0
@@ -318,10 +332,16 @@ class SequencePadder(TransformerMixin, BaseEstimator):
             maxlen = max(1, longest + self.add_bos + self.add_eos)
         else:
             maxlen = int(self.maxlen)
-        self.vocabulary_ = vocabulary
-        self.maxlen_ = maxlen
         if longest is not None and self._streamable():
             self._longest = longest
+        if vocabulary is None:
+            self._pending = counts
+            for name in ("vocabulary_", "maxlen_"):
+                vars(self).pop(name, None)
+            return self
+        vars(self).pop("_pending", None)
+        self.vocabulary_ = vocabulary
+        self.maxlen_ = maxlen
         return self
 
     def _sequences(
