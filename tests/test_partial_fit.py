@@ -361,3 +361,15 @@ def test_20news_tfidf_bigrams_streamed_and_merged_equal_fit():
     assert np.array_equal(b.merge(a).idf_, whole.idf_)
     sample = docs[::97]
     assert (part.transform(sample) != whole.transform(sample)).nnz == 0
+
+
+def test_dropout_partial_fit_accepts_the_same_random_state_instance():
+    drop = WordDropout(random_state=np.random.RandomState(0))
+    drop.partial_fit([["a"]]).partial_fit([["a", "b"]])
+    assert drop.counts_ == {"a": 2, "b": 1}
+
+
+def test_onehot_merges_workers_whose_chunks_pass_no_cut_off_yet():
+    a = OneHotVectorizer(min_df=2).partial_fit([["a", "b"]])
+    b = OneHotVectorizer(min_df=2).partial_fit([["a", "c"]])
+    assert a.merge(b).get_feature_names_out()[4:].tolist() == ["tok=a"]

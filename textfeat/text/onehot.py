@@ -443,7 +443,9 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
         Associative and commutative: merging vectorizers fitted (by ``fit``
         or ``partial_fit``) on any split of a corpus, in any order, gives the
-        vocabulary, ids and idf of ``fit`` on all of it.
+        vocabulary, ids and idf of ``fit`` on all of it. A worker whose
+        chunks left no feature over the cut-offs yet (counts, no vocabulary)
+        merges too.
 
         Parameters
         ----------
@@ -464,15 +466,18 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         >>> merged.vocabulary_ == whole.vocabulary_, (merged.idf_ == whole.idf_).all()
         (True, np.True_)
         """
-        check_is_fitted(self)
-        check_is_fitted(other)
         check_merge_partner(self, other, _FIT_PARAMS)
         weighting = self._check_params()
         stats = _add_stats(self._stream_state("merge"), other._stream_state("merge"))
         out = clone(self)
         if self.vocabulary is not None:
             out.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
-        out._finish(stats, weighting)
+        try:
+            out._finish(stats, weighting)
+        except EmptyVocabularyError:
+            # still no feature over the cut-offs: the counts, unfitted
+            out.__dict__.pop("vocabulary_", None)
+            out._stream = stats
         check_stream_params(out, _FIT_PARAMS, "merge")
         return out
 

@@ -622,7 +622,12 @@ def check_stream_params(est: object, names: Sequence[str], method: str) -> None:
                     "(fit or the first partial_fit call); restore it, or call fit "
                     "to start over."
                 )
-    vars(est)["_stream_params"] = copy.deepcopy(current)
+    # containers are copied (an in-place edit is a change); other values,
+    # such as a RandomState or a callable, are kept as the same object
+    vars(est)["_stream_params"] = {
+        n: copy.deepcopy(v) if isinstance(v, (list, dict, set, np.ndarray)) else v
+        for n, v in current.items()
+    }
 
 
 def check_merge_partner(est: object, other: object, names: Sequence[str]) -> None:
