@@ -42,7 +42,7 @@ from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.utils.multiclass import check_classification_targets
 
 from textfeat._files import sha256, write_atomic
-from textfeat._parallel import ProcessPool, effective_n_jobs
+from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
 from textfeat.batch.shards import BatchError, read_manifest
 from textfeat.batch.train import _plan, _typed
 from textfeat.info._divergence import divergence_scores, divergence_table
@@ -177,7 +177,7 @@ def _merge_dask(
     values: bool,
 ):
     try:
-        from distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError as exc:
         raise ImportError(
             "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
@@ -185,12 +185,7 @@ def _merge_dask(
     own: list[Any] = []
     try:
         if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=1,
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            )
+            cluster = local_cluster(n_workers)
             own.append(cluster)
             client = Client(cluster)
             own.append(client)
