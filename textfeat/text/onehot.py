@@ -353,7 +353,8 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         for name in ("_stream", "_stream_params"):
             self.__dict__.pop(name, None)
         check_stream_params(self, _FIT_PARAMS, "fit")
-        self._stream = self._chunk_stats(segments, len(docs), weighting)
+        scratch: list[Any] = []
+        self._stream = self._chunk_stats(segments, len(docs), weighting, scratch)
         policy = self.handle_unknown
         if not encode:
             if weighting != "tfidf" and self.vocabulary is not None:
@@ -365,7 +366,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             parts = [self._ids_of(strings) for _, strings, _ in segments]
             counts = self._count_matrix(segments, parts, len(docs), policy)
         else:
-            counts = self._learn(segments, len(docs), policy)
+            counts = self._learn(segments, len(docs), policy, tuple(scratch))
         if weighting == "tfidf":
             df = np.bincount(counts.indices, minlength=counts.shape[1])
             n = counts.shape[0]
@@ -501,8 +502,13 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         segments: list[tuple[int, list[str], np.ndarray]],
         n_docs: int,
         weighting: str,
+        scratch: list[Any] | None = None,
     ) -> dict[str, Any]:
-        """The additive counts of one chunk (see :func:`_add_stats`)."""
+        """The additive counts of one chunk (see :func:`_add_stats`).
+
+        A ``scratch`` list receives the distinct features, their codes and
+        document frequencies (or None), for ``fit`` to reuse.
+        """
         policy = "ignore" if self.handle_unknown == "error" else self.handle_unknown
         stats: dict[str, Any] = {"n_docs": n_docs}
         if self.vocabulary is not None:
@@ -535,6 +541,10 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             )
             df = _document_frequencies(doc_of, codes, n_docs, len(uniq))
             stats["df"] = Counter(dict(zip(uniq, df.tolist(), strict=True)))
+        else:
+            df = None
+        if scratch is not None:
+            scratch[:] = [uniq, codes, df]
         if weighting == "tfidf" and policy == "unk":
             # which distinct unigrams each document holds: whether one of them
             # falls out of the final vocabulary (the *UNK* column) is known
@@ -589,22 +599,18 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         segments: list[tuple[int, list[str], np.ndarray]],
         n_docs: int,
         policy: str,
+        scratch: tuple[list[str], np.ndarray, np.ndarray | None],
     ) -> sp.csr_matrix:
-        """Learn the vocabulary from the features; return the count matrix."""
-        strings = list(chain.from_iterable(s for _, s, _ in segments))
-        # factorise in one hashing pass: setdefault keeps the first position
-        # of each feature, which is then renumbered 0..n_unique-1
-        index: dict[str, int] = {}
-        first = np.fromiter(
-            map(index.setdefault, strings, count()), np.int64, len(strings)
-        )
-        uniq = list(index)
-        renumber = np.empty(len(strings), dtype=np.int64)
-        renumber[np.fromiter(index.values(), np.int64, len(index))] = np.arange(len(index))
-        codes = renumber[first]
+        """Learn the vocabulary from the features; return the count matrix.
+
+        ``scratch`` is what :meth:`_chunk_stats` made of the same segments
+        (the distinct features, each feature's code, the document
+        frequencies or None), so the strings are factorised once.
+        """
+        uniq, codes, df = scratch
         totals = np.bincount(codes, minlength=len(uniq))
-        keep = self._df_mask(segments, codes, len(uniq), n_docs, totals)
-        counts = Counter(dict(zip(uniq, totals.tolist(), strict=True)))
+        keep = None if df is None else self._df_mask_of(df, totals, n_docs)
+        counts = self._stream["counts"]
         kept = None if keep is None else frozenset(compress(uniq, keep))
         self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit_counts(
             counts, kept
@@ -615,19 +621,6 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         bounds = np.cumsum([0, *(len(s) for _, s, _ in segments)])
         parts = [ids[bounds[k] : bounds[k + 1]] for k in range(len(segments))]
         return self._count_matrix(segments, parts, n_docs, policy)
-
-    def _df_mask(
-        self,
-        segments: list[tuple[int, list[str], np.ndarray]],
-        codes: np.ndarray,
-        n_uniq: int,
-        n_docs: int,
-        totals: np.ndarray,
-    ) -> np.ndarray | None:
-        """Which features pass ``min_df``/``max_df`` (None: no cut-off at all)."""
-        doc_of = np.concatenate([d for _, _, d in segments])
-        df = _document_frequencies(doc_of, codes, n_docs, n_uniq)
-        return self._df_mask_of(df, totals, n_docs)
 
     def _df_mask_of(
         self, df: np.ndarray, totals: np.ndarray, n_docs: int
