@@ -373,3 +373,19 @@ def test_onehot_merges_workers_whose_chunks_pass_no_cut_off_yet():
     a = OneHotVectorizer(min_df=2).partial_fit([["a", "b"]])
     b = OneHotVectorizer(min_df=2).partial_fit([["a", "c"]])
     assert a.merge(b).get_feature_names_out()[4:].tolist() == ["tok=a"]
+
+
+@pytest.mark.parametrize(
+    ("est", "change"),
+    [
+        (WordDropout(random_state=0), {"alpha": 1.0}),
+        (WordSignatures(), {"min_count": 5}),
+        (SequencePadder(), {"add_eos": True}),
+        (OneHotVectorizer(), {"ngram_range": (1, 2)}),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, dict) else "",
+)
+def test_fit_after_a_parameter_change_starts_over(est, change):
+    est = clone(est).partial_fit([["a", "b"]])
+    est.set_params(**change).fit([["a", "b"]])
+    assert est.partial_fit([["a"]]) is est

@@ -164,6 +164,7 @@ class WordDropout(TextTransformerMixin, BaseEstimator):
         """
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
         counts = count_tokens(docs)
+        vars(self).pop("_stream_params", None)  # fit starts the counting over
         check_stream_params(self, _COUNT_PARAMS, "fit")
         self.counts_ = counts
         rng = check_random_state(self.random_state)
