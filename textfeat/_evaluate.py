@@ -177,7 +177,7 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _figure_class() -> type[Figure]:
+def figure_class() -> type[Figure]:
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
@@ -216,7 +216,7 @@ def plot_confusion_matrix(
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['a', 'b']
     """
-    figure = _figure_class()
+    figure = figure_class()
     m = np.asarray(matrix, dtype=np.int64)
     k = len(labels)
     size = max(4.0, 0.45 * k + 2.5)

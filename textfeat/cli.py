@@ -971,9 +971,9 @@ def evaluate(
     if errors < 0:
         raise ValueError(f"--errors must be 0 or more, got {errors}")
     if plot is not None:
-        from textfeat._evaluate import _figure_class
+        from textfeat._evaluate import figure_class
 
-        _figure_class()  # matplotlib missing: say so before the work
+        figure_class()  # matplotlib missing: say so before the work
     pipe = load(model)
     if not hasattr(pipe, "predict"):
         raise ValueError(f"{model}: the model has no classifier; fit one with a config")

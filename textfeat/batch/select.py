@@ -44,7 +44,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from textfeat._files import sha256, write_atomic
 from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
 from textfeat.batch.shards import BatchError, read_manifest
-from textfeat.batch.train import _plan, _typed
+from textfeat.batch.train import plan_run, typed_labels
 from textfeat.info._divergence import divergence_scores, divergence_table
 from textfeat.info._tables import (
     Tables,
@@ -55,7 +55,7 @@ from textfeat.info._tables import (
     mi_sum,
     tables_from_counts,
 )
-from textfeat.info.per_class import _class_scores
+from textfeat.info.per_class import class_score_table
 from textfeat.info.scoring import js_score, kl_score, mutual_info
 
 __all__ = ["check_run", "select_shards", "shard_scores", "shard_tables"]
@@ -300,7 +300,7 @@ def _counts(
         )
     n_workers = effective_n_jobs(n_jobs)
     check_run(out_dir)
-    out, manifest, shards, labels = _plan(out_dir)
+    out, manifest, shards, labels = plan_run(out_dir)
     kind = manifest.get("label_type")
     flat = [v for part in labels for v in part]
     if not flat:
@@ -308,7 +308,7 @@ def _counts(
             f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
             "corpus with labels (--label-field)"
         )
-    y_all = _typed(flat, kind)
+    y_all = typed_labels(flat, kind)
     try:
         check_classification_targets(y_all)
     except ValueError as exc:
@@ -372,7 +372,7 @@ def _scores_of(t: Tables, n_classes: int, score: str, base: float, aggregate: st
     kind = score.removeprefix("class_")
     if kind in ("kl", "js"):
         return divergence_table(t, n_classes, kind) / log_base
-    return _class_scores(t, n_classes, kind, log_base)
+    return class_score_table(t, n_classes, kind, log_base)
 
 
 def _check_score(score: Any, base: Any, aggregate: Any) -> None:

@@ -103,7 +103,7 @@ def _unpack_strings(data: np.ndarray, offsets: np.ndarray) -> list[str]:
     ]
 
 
-def _str_array(values: list[str]) -> np.ndarray:
+def str_array(values: list[str]) -> np.ndarray:
     """A numpy ``str`` array, or an object array if ``str`` would alter a value."""
     if any(v.endswith("\x00") for v in values):
         out = np.empty(len(values), dtype=object)
@@ -116,7 +116,7 @@ def _str_array(values: list[str]) -> np.ndarray:
 _LABEL_TYPES = {str: "str", int: "int", float: "float", bool: "bool"}
 
 
-_LABEL_DTYPES = {"int": np.int64, "float": np.float64, "bool": np.bool_}
+LABEL_DTYPES = {"int": np.int64, "float": np.float64, "bool": np.bool_}
 
 
 _LABEL_FILL = {"int": 0, "float": np.nan, "bool": False}
@@ -168,16 +168,16 @@ def encode_labels(labels: list[Any]) -> tuple[str, dict[str, np.ndarray]]:
     elif kind != "none":
         fill = _LABEL_FILL[kind]
         arrays["labels"] = np.asarray(
-            [fill if v is None else v for v in labels], dtype=_LABEL_DTYPES[kind]
+            [fill if v is None else v for v in labels], dtype=LABEL_DTYPES[kind]
         )
     return kind, arrays
 
 
-def _read_labels(z: Any, kind: str, n: int) -> tuple[list[Any], np.ndarray]:
+def read_labels(z: Any, kind: str, n: int) -> tuple[list[Any], np.ndarray]:
     has = z["has_label"] if "has_label" in z.files else np.zeros(n, dtype=bool)
     if kind == "str":
         values: list[Any] = _unpack_strings(z["labels_data"], z["labels_offsets"])
-    elif kind in _LABEL_DTYPES:
+    elif kind in LABEL_DTYPES:
         values = z["labels"].tolist()
     else:
         values = [None] * n
@@ -220,7 +220,7 @@ def stack_rows(blocks: list[Any]) -> Any:
 _SHARD_FILE = re.compile(r"shard-(\d{5})\.(?:npz|npy|records\.npz)")
 
 
-def _shard_files(files: Any, index: Any, where: Path) -> dict[str, str]:
+def shard_files(files: Any, index: Any, where: Path) -> dict[str, str]:
     """A shard's ``{file name: sha256}``, each name one this shard may have.
 
     The names come from a file on disk (a marker or the manifest): only the
@@ -248,7 +248,7 @@ def check_marker(out: Path, index: int) -> dict[str, Any] | None:
         return None
     try:
         marker = json.loads(path.read_bytes())
-        files = _shard_files(marker["files"], marker.get("index"), path)
+        files = shard_files(marker["files"], marker.get("index"), path)
         for name, digest in files.items():
             if sha256((out / name).read_bytes()) != digest:
                 return None
@@ -359,7 +359,7 @@ def _load_shards(
     if not isinstance(shards, list) or not all(isinstance(s, dict) for s in shards):
         raise BatchError(f"{where}: malformed shard list; featurize again")
     for shard in shards:
-        files = _shard_files(shard.get("files"), shard.get("index"), where)
+        files = shard_files(shard.get("files"), shard.get("index"), where)
         for name, digest in files.items():
             data = (out / name).read_bytes()
             if verify and sha256(data) != digest:
@@ -371,7 +371,7 @@ def _load_shards(
             if name.endswith(".records.npz"):
                 with np.load(buf, allow_pickle=False) as z:
                     shard_ids = _unpack_strings(z["ids_data"], z["ids_offsets"])
-                    vals, has = _read_labels(z, shard["label_type"], len(shard_ids))
+                    vals, has = read_labels(z, shard["label_type"], len(shard_ids))
                 ids += shard_ids
                 values += [
                     v if h else None for v, h in zip(vals, has.tolist(), strict=True)
@@ -391,7 +391,7 @@ def _load_shards(
         labels = np.empty(len(values), dtype=object)
         labels[:] = values
     elif kind == "str":
-        labels = _str_array(values)
+        labels = str_array(values)
     else:
-        labels = np.asarray(values, dtype=_LABEL_DTYPES[kind])
-    return X, _str_array(ids), labels
+        labels = np.asarray(values, dtype=LABEL_DTYPES[kind])
+    return X, str_array(ids), labels

@@ -71,12 +71,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from textfeat._files import sha256
 from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
 from textfeat.batch.shards import (
-    _LABEL_DTYPES,
+    LABEL_DTYPES,
     BatchError,
-    _read_labels,
-    _shard_files,
-    _str_array,
+    read_labels,
     read_manifest,
+    shard_files,
+    str_array,
 )
 from textfeat.head._loss import ce_and_residual, linear
 from textfeat.head.classifier import SoftmaxClassifier
@@ -232,11 +232,11 @@ def _labels_of(out: Path, shard: dict[str, Any], name: str, digest: str) -> tupl
         )
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         n = int(z["ids_offsets"].shape[0]) - 1
-        values, has = _read_labels(z, shard["label_type"], n)
+        values, has = read_labels(z, shard["label_type"], n)
     return values, np.asarray(has, dtype=bool)
 
 
-def _plan(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list]:
+def plan_run(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list]:
     """The run's manifest, its shards (features file, labelled rows) and labels."""
     out = Path(out_dir)
     if not out.is_dir():
@@ -250,7 +250,7 @@ def _plan(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list
     labels: list[Any] = []
     try:
         for entry in entries:
-            files = _shard_files(entry.get("files"), entry.get("index"), where)
+            files = shard_files(entry.get("files"), entry.get("index"), where)
             feats = [n for n in files if not n.endswith(".records.npz")]
             recs = [n for n in files if n.endswith(".records.npz")]
             if len(feats) != 1 or len(recs) != 1:
@@ -275,10 +275,10 @@ def _plan(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list
     return out, manifest, shards, labels
 
 
-def _typed(values: list[Any], kind: str) -> NDArray:
+def typed_labels(values: list[Any], kind: str) -> NDArray:
     if kind == "str":
-        return _str_array(values)
-    return np.asarray(values, dtype=_LABEL_DTYPES.get(kind, object))
+        return str_array(values)
+    return np.asarray(values, dtype=LABEL_DTYPES.get(kind, object))
 
 
 def _columns(select: Any, n_features: int) -> NDArray[np.intp] | None:
@@ -605,7 +605,7 @@ def train_shards(
         random_state=random_state,
     )
     clf._validate_params()
-    out, manifest, shards, labels = _plan(out_dir)
+    out, manifest, shards, labels = plan_run(out_dir)
     kind = manifest.get("label_type")
     flat = [v for part in labels for v in part]
     if not flat:
@@ -613,7 +613,7 @@ def train_shards(
             f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
             "corpus with labels (--label-field)"
         )
-    y_all = _typed(flat, kind)
+    y_all = typed_labels(flat, kind)
     try:
         check_classification_targets(y_all)
     except ValueError as exc:

@@ -110,7 +110,7 @@ def class_scores(
     """
     log_base = check_base(base)
     t, classes = prepare(X, y, "presence", 2, sample_weight)
-    return _class_scores(t, classes.shape[0], score, log_base)
+    return class_score_table(t, classes.shape[0], score, log_base)
 
 
 def _class_counts(t: Tables, n_classes: int) -> sp.csc_matrix:
@@ -120,7 +120,7 @@ def _class_counts(t: Tables, n_classes: int) -> sp.csc_matrix:
     )
 
 
-def _class_scores(t: Tables, n_classes: int, score: str, log_base: float) -> np.ndarray:
+def class_score_table(t: Tables, n_classes: int, score: str, log_base: float) -> np.ndarray:
     if score in ("kl", "js"):
         return divergence_table(t, n_classes, score) / log_base
     d, k, N = t.n_features, n_classes, t.total
@@ -249,7 +249,7 @@ def top_features(
     log_base = check_base(base)
     t, classes = prepare(X, y, "presence", 2, sample_weight)
     names = _feature_names(feature_names, t.n_features)
-    scores = _class_scores(t, classes.shape[0], score, log_base)
+    scores = class_score_table(t, classes.shape[0], score, log_base)
     keep = t.feature_n >= min_count
     n11 = _class_counts(t, classes.shape[0])
     result: dict[Any, list[tuple[str, float]]] = {}
