@@ -55,7 +55,8 @@ def streamed(est, docs, size):
 
 
 def halves(est, docs, cut=149):
-    return clone(est).fit(docs[:cut]), clone(est).fit(docs[cut:])
+    # workers stream their part (a plain tf-idf fit keeps no word lists to merge)
+    return clone(est).partial_fit(docs[:cut]), clone(est).partial_fit(docs[cut:])
 
 
 # -- Vocabulary -----------------------------------------------------------------
@@ -389,3 +390,21 @@ def test_fit_after_a_parameter_change_starts_over(est, change):
     est = clone(est).partial_fit([["a", "b"]])
     est.set_params(**change).fit([["a", "b"]])
     assert est.partial_fit([["a"]]) is est
+
+
+def test_plain_tfidf_fit_keeps_no_state_that_grows_with_the_corpus() -> None:
+    # the same documents 20 times: same vocabulary, so the same fitted size
+    import pickle
+
+    docs = corpus()
+    params = {"ngram_range": (1, 2), "weighting": "tfidf"}
+    once = len(pickle.dumps(OneHotVectorizer(**params).fit(docs)))
+    many = len(pickle.dumps(OneHotVectorizer(**params).fit(docs * 20)))
+    assert many < 1.2 * once, (once, many)
+
+
+def test_partial_fit_after_a_plain_tfidf_fit_is_refused_with_the_way_out() -> None:
+    docs = corpus()
+    vec = OneHotVectorizer(weighting="tfidf").fit(docs)
+    with pytest.raises(ValueError, match="build it with partial_fit"):
+        vec.partial_fit(docs[:3])

@@ -355,6 +355,13 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         check_stream_params(self, _FIT_PARAMS, "fit")
         scratch: list[Any] = []
         self._stream = self._chunk_stats(segments, len(docs), weighting, scratch)
+        if "unigrams" in self._stream:
+            # each document's word list (tf-idf's *UNK* column) grows with the
+            # corpus: a plain fit does not keep it, so a fitted (or pickled)
+            # vectorizer stays the size of its vocabulary; stream from the
+            # start with partial_fit to continue or merge such a vectorizer
+            del self._stream["unigrams"]
+            self._stream["fit_only"] = True
         policy = self.handle_unknown
         if not encode:
             if weighting != "tfidf" and self.vocabulary is not None:
@@ -484,11 +491,13 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
     def _stream_state(self, method: str) -> dict[str, Any]:
         stats = self.__dict__.get("_stream")
-        if stats is None:
+        if stats is None or stats.get("fit_only"):
             raise ValueError(
                 f"OneHotVectorizer.{method}: this vectorizer holds no counts to "
                 "continue from (a model file saves only the fitted state, not the "
-                "counts); fit it again on the documents to stream or merge."
+                "counts, and fit with weighting='tfidf' and handle_unknown='unk' "
+                "keeps no per-document word lists); build it with partial_fit "
+                "to stream or merge."
             )
         return stats
 
