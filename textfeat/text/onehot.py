@@ -451,7 +451,9 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
         Associative and commutative: merging vectorizers fitted (by ``fit``
         or ``partial_fit``) on any split of a corpus, in any order, gives the
-        vocabulary, ids and idf of ``fit`` on all of it. A worker whose
+        vocabulary, ids and idf of ``fit`` on all of it. With
+        ``weighting="tfidf"`` and ``handle_unknown="unk"`` the parts must come
+        from ``partial_fit`` (a plain ``fit`` keeps no per-document word lists). A worker whose
         chunks left no feature over the cut-offs yet (counts, no vocabulary)
         merges too.
 
@@ -467,8 +469,8 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
         Examples
         --------
-        >>> a = OneHotVectorizer(weighting="tfidf").fit([["a", "b"], ["b"]])
-        >>> b = OneHotVectorizer(weighting="tfidf").fit([["c", "b"]])
+        >>> a = OneHotVectorizer(weighting="tfidf").partial_fit([["a", "b"], ["b"]])
+        >>> b = OneHotVectorizer(weighting="tfidf").partial_fit([["c", "b"]])
         >>> whole = OneHotVectorizer(weighting="tfidf").fit([["a", "b"], ["b"], ["c", "b"]])
         >>> merged = b.merge(a)
         >>> merged.vocabulary_ == whole.vocabulary_, (merged.idf_ == whole.idf_).all()
