@@ -44,7 +44,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 app = typer.Typer(
     name="textfeat",
     help="Text into features (Goldberg, ch. 8): fit, featurize, predict, select, "
-    "evaluate, demo. Exit status: 0 done, 1 user error, 2 usage error.",
+    "evaluate, train, steps, demo. Exit status: 0 done, 1 user error, 2 usage "
+    "error.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
