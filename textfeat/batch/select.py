@@ -39,12 +39,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.feature_selection import SelectKBest, chi2
-from sklearn.utils.multiclass import check_classification_targets
 
 from textfeat._files import sha256, write_atomic
 from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
 from textfeat.batch.shards import BatchError, read_manifest
-from textfeat.batch.train import plan_run, typed_labels
+from textfeat.batch.train import run_classes
 from textfeat.info._divergence import divergence_scores, divergence_table
 from textfeat.info._tables import (
     Tables,
@@ -300,26 +299,9 @@ def _counts(
         )
     n_workers = effective_n_jobs(n_jobs)
     check_run(out_dir)
-    out, manifest, shards, labels = plan_run(out_dir)
-    kind = manifest.get("label_type")
-    flat = [v for part in labels for v in part]
-    if not flat:
-        raise BatchError(
-            f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
-            "corpus with labels (--label-field)"
-        )
-    y_all = typed_labels(flat, kind)
-    try:
-        check_classification_targets(y_all)
-    except ValueError as exc:
-        raise BatchError(f"{out_dir}: labels cannot be classes: {exc}") from None
-    classes, codes = np.unique(y_all, return_inverse=True)
-    codes = codes.reshape(-1)
-    if len(classes) < 2:
-        raise BatchError(
-            f"{out_dir}: the labelled records hold one class only, "
-            f"{classes.tolist()[0]!r}; scores against the label need at least 2"
-        )
+    out, manifest, shards, _, classes, codes = run_classes(
+        out_dir, "scores against the label need at least 2"
+    )
     d = int(manifest.get("n_features") or 0)
     if d < 1:
         raise BatchError(f"{out_dir}: the run has no feature columns")

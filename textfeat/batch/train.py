@@ -236,6 +236,39 @@ def _labels_of(out: Path, shard: dict[str, Any], name: str, digest: str) -> tupl
     return values, np.asarray(has, dtype=bool)
 
 
+def run_classes(
+    out_dir: str | Path, why_two: str
+) -> tuple[Path, dict[str, Any], list[_Shard], NDArray, NDArray, NDArray]:
+    """A run's plan and its labels as classes: ``(out, manifest, shards, y, classes, codes)``.
+
+    ``y`` holds the labelled records' labels in shard order (unlabelled ones
+    are left out), ``classes`` the sorted distinct labels and ``codes`` each
+    label's index in ``classes``. A run without labelled records, with
+    labels that are not classes, or with one class only is refused, naming
+    the folder (``why_two`` says what needs two classes).
+    """
+    out, manifest, shards, labels = plan_run(out_dir)
+    kind = manifest.get("label_type")
+    flat = [v for part in labels for v in part]
+    if not flat:
+        raise BatchError(
+            f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
+            "corpus with labels (--label-field)"
+        )
+    y_all = typed_labels(flat, kind)
+    try:
+        check_classification_targets(y_all)
+    except ValueError as exc:
+        raise BatchError(f"{out_dir}: labels cannot be classes: {exc}") from None
+    classes, codes = np.unique(y_all, return_inverse=True)
+    if len(classes) < 2:
+        raise BatchError(
+            f"{out_dir}: the labelled records hold one class only, "
+            f"{classes.tolist()[0]!r}; {why_two}"
+        )
+    return out, manifest, shards, y_all, classes, codes.ravel()
+
+
 def plan_run(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list]:
     """The run's manifest, its shards (features file, labelled rows) and labels."""
     out = Path(out_dir)
@@ -605,26 +638,9 @@ def train_shards(
         random_state=random_state,
     )
     clf._validate_params()
-    out, manifest, shards, labels = plan_run(out_dir)
-    kind = manifest.get("label_type")
-    flat = [v for part in labels for v in part]
-    if not flat:
-        raise BatchError(
-            f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
-            "corpus with labels (--label-field)"
-        )
-    y_all = typed_labels(flat, kind)
-    try:
-        check_classification_targets(y_all)
-    except ValueError as exc:
-        raise BatchError(f"{out_dir}: labels cannot be classes: {exc}") from None
-    classes, y_idx = np.unique(y_all, return_inverse=True)
-    y_idx = y_idx.ravel()
-    if len(classes) < 2:
-        raise BatchError(
-            f"{out_dir}: the labelled records hold one class only, {classes.tolist()[0]!r}; "
-            "a classifier needs at least 2"
-        )
+    out, manifest, shards, y_all, classes, y_idx = run_classes(
+        out_dir, "a classifier needs at least 2"
+    )
     # Class weights over every shard, as fit computes them on the whole y.
     counts = np.bincount(y_idx, minlength=len(classes)).astype(np.float64)
     if isinstance(class_weight, str):  # "balanced"
