@@ -36,6 +36,7 @@ from typing import Any
 
 __all__ = [
     "ProcessPool",
+    "dask_client",
     "effective_n_jobs",
     "local_cluster",
     "start_method",
@@ -126,6 +127,37 @@ def local_cluster(n_workers: int, *, processes: bool = True) -> Any:
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         **where,
     )
+
+
+def dask_client(scheduler: Any, n_workers: int) -> tuple[Any, list[Any]]:
+    """A Dask client for ``scheduler``, and what the caller must close after.
+
+    ``scheduler`` is None (a :func:`local_cluster` of ``n_workers`` is
+    started, and closed with its client), a scheduler address (a client is
+    opened), or a ``distributed.Client`` (used as is, left open).
+
+    Examples
+    --------
+    A client given is used as is, and nothing is left to close:
+
+    >>> client = object()  # stands for a distributed.Client
+    >>> dask_client(client, 1) == (client, [])
+    True
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise ImportError(
+            "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
+        ) from exc
+    if scheduler is None:
+        cluster = local_cluster(n_workers)
+        client = Client(cluster)
+        return client, [cluster, client]
+    if isinstance(scheduler, str):
+        client = Client(scheduler)
+        return client, [client]
+    return scheduler, []
 
 
 def start_method() -> str:

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from sklearn.feature_selection import SelectKBest, chi2
 
 from textfeat._files import sha256, write_atomic
-from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
+from textfeat._parallel import ProcessPool, dask_client, effective_n_jobs
 from textfeat.batch.shards import BatchError, read_manifest
 from textfeat.batch.train import run_classes
 from textfeat.info._divergence import divergence_scores, divergence_table
@@ -175,24 +175,8 @@ def _merge_dask(
     n_workers: int,
     values: bool,
 ):
+    client, own = dask_client(scheduler, n_workers)
     try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise ImportError(
-            "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
-        ) from exc
-    own: list[Any] = []
-    try:
-        if scheduler is None:
-            cluster = local_cluster(n_workers)
-            own.append(cluster)
-            client = Client(cluster)
-            own.append(client)
-        elif isinstance(scheduler, str):
-            client = Client(scheduler)
-            own.append(client)
-        else:
-            client = scheduler
         futs = [
             client.submit(_shard_counts, out, *j, n_classes, d, values, pure=False)
             for j in jobs

@@ -69,7 +69,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from textfeat._files import sha256
-from textfeat._parallel import ProcessPool, effective_n_jobs, local_cluster
+from textfeat._parallel import ProcessPool, dask_client, effective_n_jobs
 from textfeat.batch.shards import (
     LABEL_DTYPES,
     BatchError,
@@ -499,23 +499,7 @@ class _Dask:
 
 
 def _dask_engine(groups: list[_Group], scheduler: Any, n_workers: int) -> _Dask:
-    try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise ImportError(
-            "engine='dask' needs dask.distributed: pip install 'textfeat[dask]'"
-        ) from exc
-    own: list[Any] = []
-    if scheduler is None:
-        cluster = local_cluster(n_workers)
-        own.append(cluster)
-        client = Client(cluster)
-        own.append(client)
-    elif isinstance(scheduler, str):
-        client = Client(scheduler)
-        own.append(client)
-    else:
-        client = scheduler
+    client, own = dask_client(scheduler, n_workers)
     return _Dask(groups, client, own)
 
 
