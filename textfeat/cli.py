@@ -463,6 +463,42 @@ def fit(
         bool,
         typer.Option("--json", help="Print the counts, scores and report as JSON."),
     ] = False,
+    chunk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-size",
+            help="Stream the corpus in chunks of N records instead of reading it "
+            "whole: memory is set by N and the workers, not the corpus.",
+        ),
+    ] = None,
+    n_jobs: Annotated[
+        int,
+        typer.Option(
+            "--n-jobs", "-j", help="With --chunk-size: workers (-1: all cores)."
+        ),
+    ] = 1,
+    engine: Annotated[
+        str, typer.Option(help="With --chunk-size: local or dask.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="With --engine dask: scheduler address (default: local)."),
+    ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--work-dir",
+            help="With --chunk-size: folder of the intermediate shards, kept after "
+            "the fit (its features/ run serves 'textfeat select' and 'train'). "
+            "Default: OUT.work beside the model, removed after a successful fit.",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="With --chunk-size: continue a killed fit in its work dir."
+        ),
+    ] = False,
     fmt: FormatOpt = "auto",
     text_field: TextOpt = None,
     label_field: LabelOpt = "label",
@@ -475,6 +511,14 @@ def fit(
     quiet: QuietOpt = False,
 ) -> None:
     """Build a pipeline from a TOML config, fit it on a corpus and save it.
+
+    With --chunk-size N the corpus is never held in memory: it is tokenized
+    once into shards, each step that learns counts is fitted shard by shard
+    (partial_fit on workers, counts merged), the features are written in
+    shards and a final SoftmaxClassifier is trained over them by L-BFGS
+    (textfeat.batch.fit_corpus). The model equals the in-memory one. -j,
+    --engine dask [--scheduler ADDR] spread the work; --resume continues a
+    killed run.
 
     --test-size F splits the corpus first (scikit-learn's train_test_split,
     stratified by label, seeded by --random-state), fits on the training part,
@@ -497,6 +541,29 @@ def fit(
     _check_split_options(test_size, cv, random_state, supervised)
     csv_opts = _csv_options(delimiter, quotechar, quoting, doublequote, escapechar)
     quiet = quiet or as_json
+    streaming = {
+        "-j": n_jobs != 1,
+        "--engine": engine != "local",
+        "--scheduler": scheduler is not None,
+        "--work-dir": work_dir is not None,
+        "--resume": resume,
+    }
+    if chunk_size is None:
+        given = [k for k, v in streaming.items() if v]
+        if given:
+            raise ValueError(
+                f"{', '.join(given)} {'takes' if len(given) == 1 else 'take'} effect "
+                "only with --chunk-size N (streaming fit); add --chunk-size, or "
+                "leave them out"
+            )
+    else:
+        _fit_streaming(
+            pipe, corpus, out, config, chunk_size, n_jobs, engine, scheduler,
+            work_dir, resume, test_size, cv, as_json, quiet, quarantine,
+            {"format": fmt, "text_field": text_field,
+             "label_field": label_field or None, **csv_opts},
+        )  # fmt: skip
+        return
     data = _load_corpus(
         corpus, fmt, text_field, label_field, csv_opts, quarantine, quiet
     )
@@ -543,6 +610,118 @@ def fit(
 
         typer.echo(f"held-out part ({test_size:g} of the corpus):")
         typer.echo(_printable(format_report(result["test"])))
+
+
+def _fit_streaming(
+    pipe: Any,
+    corpus: Path,
+    out: Path,
+    config: Path | None,
+    chunk_size: int,
+    n_jobs: int,
+    engine: str,
+    scheduler: str | None,
+    work_dir: Path | None,
+    resume: bool,
+    test_size: float | None,
+    cv: int | None,
+    as_json: bool,
+    quiet: bool,
+    quarantine: Path | None,
+    reader: dict[str, Any],
+) -> None:
+    """``fit --chunk-size``: :func:`textfeat.batch.fit_corpus`, then save."""
+    import shutil
+
+    from textfeat._files import write_atomic
+    from textfeat.batch.shards import json_line
+    from textfeat.io.persist import save
+
+    if test_size is not None or cv is not None:
+        raise ValueError(
+            "--test-size and --cv need the corpus in memory and cannot be combined "
+            "with --chunk-size; hold out a test file and run 'textfeat evaluate' on it"
+        )
+    if chunk_size < 1:
+        raise ValueError(
+            f"--chunk-size must be a positive number of records, got {chunk_size}"
+        )
+    if engine not in ("local", "dask"):
+        raise ValueError(f"--engine must be local or dask, got {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise ValueError("--scheduler needs --engine dask")
+    work = work_dir if work_dir is not None else out.with_name(out.name + ".work")
+    _check_paths(
+        {"corpus": corpus, "config": config},
+        {"--out": out, "--quarantine": quarantine, "--work-dir": work},
+    )
+    fresh = not work.exists()
+    try:
+        fitted, report = _fit_corpus(
+            pipe, corpus, work, chunk_size, n_jobs, engine, scheduler, resume,
+            quarantine, work_dir, quiet, reader,
+        )  # fmt: skip
+    except Exception:
+        if fresh and work_dir is None:  # a run that failed leaves nothing behind
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    save(fitted, out)
+    if quarantine is not None:
+        write_atomic(quarantine, b"".join(json_line(e) for e in report.quarantined))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "n_in": report.n_in,
+                    "n_fitted": report.n_fitted,
+                    "n_quarantined": report.n_quarantined,
+                    "n_trained": report.n_trained,
+                    "seconds": report.seconds,
+                    "model": str(out),
+                    "work_dir": str(work) if work_dir is not None else None,
+                    "test": None,
+                    "cv": None,
+                }
+            )
+        )
+        return
+    typer.echo(
+        f"fitted {report.n_fitted} records"
+        f"{_quarantined(report.n_quarantined, quarantine)}; model saved to {out}"
+    )
+    typer.echo(str(report))
+
+
+def _fit_corpus(
+    pipe: Any,
+    corpus: Path,
+    work: Path,
+    chunk_size: int,
+    n_jobs: int,
+    engine: str,
+    scheduler: str | None,
+    resume: bool,
+    quarantine: Path | None,
+    work_dir: Path | None,
+    quiet: bool,
+    reader: dict[str, Any],
+) -> Any:
+    from textfeat.batch import fit_corpus
+
+    return fit_corpus(
+        pipe,
+        corpus,
+        work,
+        chunk_size=chunk_size,
+        n_jobs=n_jobs,
+        engine=engine,  # type: ignore[arg-type]
+        scheduler=scheduler,
+        resume=resume,
+        quarantine=quarantine is not None,
+        keep_work=work_dir is not None,
+        quiet=quiet,
+        **reader,
+    )
 
 
 def _check_split_options(
@@ -818,9 +997,13 @@ def select(
     ] = None,
     k: Annotated[int, typer.Option("-k", help="Features to list.")] = 20,
     score: Annotated[str, typer.Option(help="OUT_DIR: mi, js, kl or chi2.")] = "mi",
-    n_jobs: Annotated[int, typer.Option("--n-jobs", "-j", help="OUT_DIR: workers.")] = 1,
+    n_jobs: Annotated[
+        int, typer.Option("--n-jobs", "-j", help="OUT_DIR: workers.")
+    ] = 1,
     engine: Annotated[str, typer.Option(help="OUT_DIR: local or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="OUT_DIR: Dask address.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="OUT_DIR: Dask address.")
+    ] = None,
     out: Annotated[
         Path, typer.Option("--out", help="OUT_DIR: selection JSON to write.")
     ] = Path("select.json"),

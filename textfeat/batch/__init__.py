@@ -8,10 +8,13 @@ which :func:`load_features` and :func:`read_manifest` read back. See
 :mod:`textfeat.batch.run` for the files of a run and its guarantees.
 :func:`predict_corpus` (in :mod:`textfeat.batch.predict`) labels every record
 of a corpus the same way, chunk by chunk, into one JSON Lines or CSV file.
-:func:`select_shards` and :func:`shard_scores` (in :mod:`textfeat.batch.select`)
+:func:`fit_corpus` (in :mod:`textfeat.batch.fit`) fits a whole pipeline the
+same way: it streams the counts of each step, then trains the classifier on
+the shards. :func:`select_shards` and :func:`shard_scores` (in :mod:`textfeat.batch.select`)
 score and select a run's columns by mutual information, summed shard by shard.
 """
 
+from textfeat.batch.fit import FitReport, fit_corpus
 from textfeat.batch.predict import PredictReport, predict_corpus
 from textfeat.batch.run import FeaturizeReport, featurize
 from textfeat.batch.select import select_shards, shard_scores
@@ -22,8 +25,10 @@ __all__ = [
     "BatchError",
     "BatchWarning",
     "FeaturizeReport",
+    "FitReport",
     "PredictReport",
     "featurize",
+    "fit_corpus",
     "load_features",
     "predict_corpus",
     "read_manifest",
@@ -33,6 +38,6 @@ __all__ = [
 ]
 
 # The public home of the batch names, in messages and pickles.
-for _cls in (BatchError, BatchWarning, FeaturizeReport, PredictReport):
+for _cls in (BatchError, BatchWarning, FeaturizeReport, FitReport, PredictReport):
     _cls.__module__ = __name__
 del _cls

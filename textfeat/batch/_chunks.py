@@ -23,6 +23,7 @@ from textfeat.batch.shards import (
     LabelCheck,
     encode_features,
     encode_labels,
+    n_rows,
     npz_bytes,
     pack_strings,
     stack_rows,
@@ -116,9 +117,9 @@ def transform_chunk(
         left, bad_left = transform_chunk(steps, texts[:mid], start, dropout)
         right, bad_right = transform_chunk(steps, texts[mid:], start + mid, dropout)
         return left + right, bad_left + [(i + mid, e) for i, e in bad_right]
-    if X.shape[0] != len(texts):
+    if n_rows(X) != len(texts):
         raise BatchError(
-            f"the pipeline returned {X.shape[0]} rows for {len(texts)} records "
+            f"the pipeline returned {n_rows(X)} rows for {len(texts)} records "
             f"(records {start}..); every step must keep one row per record"
         )
     return [X], []

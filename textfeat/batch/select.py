@@ -42,7 +42,7 @@ from sklearn.feature_selection import SelectKBest, chi2
 
 from textfeat._files import sha256, write_atomic
 from textfeat._parallel import ProcessPool, dask_client, effective_n_jobs
-from textfeat.batch.shards import BatchError, read_manifest
+from textfeat.batch.shards import BatchError, read_manifest, require_matrix
 from textfeat.batch.train import run_classes
 from textfeat.info._divergence import divergence_scores, divergence_table
 from textfeat.info._tables import (
@@ -220,7 +220,9 @@ def check_run(out_dir: str | Path) -> dict[str, Any]:
             f"{out_dir}: not the OUT_DIR of textfeat featurize (no manifest.json, "
             "no run.json)"
         )
-    return read_manifest(out)
+    manifest = read_manifest(out)
+    require_matrix(manifest, out, "select")
+    return manifest
 
 
 def shard_tables(
@@ -489,7 +491,7 @@ def select_shards(
     selector.scores_ = scores
     selector.pvalues_ = pvalues
     selector.n_features_in_ = d
-    names = _feature_names(Path(out_dir), manifest, d)
+    names = run_feature_names(Path(out_dir), manifest, d)
     idx = selector.get_support(indices=True)
     if out is not None:
         ranking = idx[np.argsort(-scores[idx], kind="stable")]
@@ -511,8 +513,14 @@ def select_shards(
     return selector
 
 
-def _feature_names(out: Path, manifest: dict[str, Any], d: int) -> list[str]:
-    """The run's feature names (``features.json``), or ``x0``, ``x1``, ..."""
+def run_feature_names(out: Path, manifest: dict[str, Any], d: int) -> list[str]:
+    """The run's feature names (``features.json``), or ``x0``, ``x1``, ...
+
+    Examples
+    --------
+    >>> run_feature_names(Path("."), {}, 2)
+    ['x0', 'x1']
+    """
     ref = manifest.get("feature_names")
     if isinstance(ref, str) and ref == "features.json":
         try:

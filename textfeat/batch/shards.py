@@ -31,13 +31,16 @@ __all__ = [
     "BatchWarning",
     "LabelCheck",
     "check_marker",
+    "decode_tokens",
     "encode_features",
     "encode_labels",
     "json_line",
     "load_features",
+    "n_rows",
     "npz_bytes",
     "pack_strings",
     "read_manifest",
+    "require_matrix",
     "stack_rows",
 ]
 
@@ -184,7 +187,77 @@ def read_labels(z: Any, kind: str, n: int) -> tuple[list[Any], np.ndarray]:
     return values, has
 
 
+def is_token_lists(X: Any) -> bool:
+    """Whether ``X`` is what a tokenizer step returns: a list of token lists."""
+    return isinstance(X, list) and all(
+        isinstance(doc, list | tuple) and all(isinstance(t, str) for t in doc)
+        for doc in X
+    )
+
+
+def n_rows(X: Any) -> int:
+    """Rows of a matrix, or documents of a list of token lists."""
+    return len(X) if isinstance(X, list) else X.shape[0]
+
+
+def encode_tokens(docs: list[Any]) -> bytes:
+    """Token lists as an ``.npz``: UTF-8 bytes, token and document offsets."""
+    flat = list(itertools.chain.from_iterable(docs))
+    data, offsets = pack_strings(flat)
+    doc_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum([len(d) for d in docs], out=doc_offsets[1:])
+    return npz_bytes({"data": data, "offsets": offsets, "doc_offsets": doc_offsets})
+
+
+def decode_tokens(data: bytes, where: Path) -> list[list[str]]:
+    """The token lists of a ``.tok.npz`` (no pickles; offsets checked)."""
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            buf, offsets, docs = z["data"], z["offsets"], z["doc_offsets"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise BatchError(f"{where}: not a token shard ({exc}); featurize again") from exc
+    ok = (
+        buf.ndim == offsets.ndim == docs.ndim == 1
+        and buf.dtype == np.uint8
+        and offsets.dtype.kind in "iu"
+        and docs.dtype.kind in "iu"
+        and offsets.size >= 1
+        and docs.size >= 1
+        and offsets[0] == 0
+        and offsets[-1] == buf.size
+        and docs[0] == 0
+        and docs[-1] == offsets.size - 1
+        and bool(np.all(np.diff(offsets) >= 0))
+        and bool(np.all(np.diff(docs) >= 0))
+    )
+    if not ok:
+        raise BatchError(f"{where}: malformed token shard; featurize again")
+    try:
+        flat = _unpack_strings(buf, offsets)
+    except UnicodeDecodeError as exc:
+        raise BatchError(f"{where}: malformed token shard ({exc}); featurize again") from exc
+    bounds = docs.tolist()
+    return [flat[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def require_matrix(manifest: dict[str, Any], where: Path, what: str) -> None:
+    """Refuse a run whose shards hold token lists where ``what`` needs numbers."""
+    if manifest.get("kind") == "tok.npz":
+        raise BatchError(
+            f"{where}: the run holds token lists (its pipeline ends with a "
+            f"tokenizer), {what} needs a feature matrix; featurize with a "
+            "pipeline that ends with a vectorizer"
+        )
+
+
 def encode_features(X: Any) -> tuple[str, bytes, int, str]:
+    if isinstance(X, list):
+        if not is_token_lists(X):
+            raise BatchError(
+                "the pipeline's output is a list but not of token lists (lists of "
+                "str); featurize needs a matrix or token lists"
+            )
+        return "tok.npz", encode_tokens(X), 0, ""
     if sp.issparse(X):
         X = sp.csr_matrix(X)
         X.sort_indices()
@@ -212,12 +285,14 @@ def encode_features(X: Any) -> tuple[str, bytes, int, str]:
 def stack_rows(blocks: list[Any]) -> Any:
     if len(blocks) == 1:
         return blocks[0]
+    if all(isinstance(b, list) for b in blocks):
+        return list(itertools.chain.from_iterable(blocks))
     if any(sp.issparse(b) for b in blocks):
         return sp.vstack(blocks, format="csr")
     return np.concatenate([np.asarray(b) for b in blocks])
 
 
-_SHARD_FILE = re.compile(r"shard-(\d{5})\.(?:npz|npy|records\.npz)")
+_SHARD_FILE = re.compile(r"shard-(\d{5})\.(?:npz|npy|tok\.npz|records\.npz)")
 
 
 def shard_files(files: Any, index: Any, where: Path) -> dict[str, str]:
@@ -315,8 +390,9 @@ def load_features(
 
     Returns
     -------
-    X : scipy.sparse.csr_matrix or ndarray
-        Features, one row per written record, in corpus order.
+    X : scipy.sparse.csr_matrix, ndarray or list of lists of str
+        Features, one row per written record, in corpus order; the token
+        lists of each record when the pipeline ends with a tokenizer.
     ids : ndarray of str
         Exactly as read (an object array if a ``str`` array would alter one,
         which happens only for ids ending in a NUL character).
@@ -376,12 +452,16 @@ def _load_shards(
                 values += [
                     v if h else None for v, h in zip(vals, has.tolist(), strict=True)
                 ]
+            elif name.endswith(".tok.npz"):
+                blocks.append(decode_tokens(data, out / name))
             elif name.endswith(".npz"):
                 blocks.append(sp.load_npz(buf))
             else:
                 blocks.append(np.load(buf, allow_pickle=False))
-    if manifest["kind"] == "npz":
-        X: Any = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 0))
+    if manifest["kind"] == "tok.npz":
+        X: Any = list(itertools.chain.from_iterable(blocks))
+    elif manifest["kind"] == "npz":
+        X = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 0))
     elif blocks:
         X = np.concatenate(blocks)
     else:

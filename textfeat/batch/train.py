@@ -75,6 +75,7 @@ from textfeat.batch.shards import (
     BatchError,
     read_labels,
     read_manifest,
+    require_matrix,
     shard_files,
     str_array,
 )
@@ -625,6 +626,7 @@ def train_shards(
     out, manifest, shards, y_all, classes, y_idx = run_classes(
         out_dir, "a classifier needs at least 2"
     )
+    require_matrix(manifest, out, "train")
     # Class weights over every shard, as fit computes them on the whole y.
     counts = np.bincount(y_idx, minlength=len(classes)).astype(np.float64)
     if isinstance(class_weight, str):  # "balanced"
