@@ -74,6 +74,25 @@ def uptime() -> str:
         return "load average: {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
 
 
+def code_version() -> str:
+    """HEAD and the textfeat files modified in the working tree (shared tree)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--short", "--", "textfeat"],
+            capture_output=True,
+            text=True,
+        ).stdout.split("\n")
+    except OSError:
+        return "unknown"
+    changed = [line[3:] for line in dirty if line.strip()]
+    return head + (f" + uncommitted {', '.join(changed)}" if changed else "")
+
+
 def feature_config() -> str:
     """``DEFAULT_CONFIG`` without its final classifier step."""
     from textfeat.io.config import DEFAULT_CONFIG
@@ -360,7 +379,7 @@ def stage_cmd(
         return [
             TEXTFEAT, "fit", str(corpus), "--config", str(a.work / "feat.toml"),
             "--out", str(run_dir / "feat.tfm"), "--chunk-size", str(a.chunk_size),
-            *par, "--work-dir", str(run_dir / "fit-work"), "--quiet",
+            *par, "--json", "--quiet",
         ]  # fmt: skip
     if stage == "featurize":
         return [
@@ -399,7 +418,7 @@ def stage_cmd(
 def _clear(stage: str, run_dir: Path) -> None:
     """Remove what an earlier run of ``stage`` left (outputs must be new)."""
     targets = {
-        "fit": ["feat.tfm", "fit-work"],
+        "fit": ["feat.tfm", "feat.tfm.work"],
         "featurize": ["out"],
         "select": ["select.json", "select.md"],
         "train": ["head.tfm"],
@@ -464,7 +483,13 @@ def run_streaming(
                 shutil.copyfile(run_dir / "feat.tfm", run_dir / "feat-used.tfm")
             r = measure(stage_cmd(stage, run_dir, corpus, a, engine), log)
             r["records_per_s"] = meta["records"] / r["seconds"]
+            if stage == "fit":  # fit --json: the seconds of its own stages
+                try:
+                    r["fit_report"] = json.loads(r["stdout_tail"][-1])
+                except (IndexError, ValueError):
+                    pass
             r["uptime_end"] = uptime()
+            r["code"] = code_version()
             run["stages"][stage] = r
         print(f"  {run['stages'][stage]}", flush=True)
         res.save()
