@@ -293,11 +293,14 @@ def _load_corpus(
     """Read a corpus whole, with a progress bar over its records unless quiet."""
     from tqdm.auto import tqdm
 
+    from textfeat.batch._fingerprint import Hasher, corpus_stat
     from textfeat.batch.shards import LabelCheck
-    from textfeat.io import read_corpus
+    from textfeat.io import LineAccount, read_corpus
 
     check = LabelCheck()
     corpus = _Corpus(path, quarantine)
+    account = LineAccount()
+    bar = None
     try:
         records = read_corpus(
             path,
@@ -305,16 +308,37 @@ def _load_corpus(
             text_field=text_field,
             label_field=label_field or None,
             quarantine=corpus.quar,
+            accounting=account,
             **csv_opts,
         )
-        for rec in tqdm(records, desc="read", unit="rec", disable=quiet):
+        # the bar counts physical lines: their total is counted (in a thread
+        # for a large corpus) while the reading goes on
+        lines = None if quiet else Hasher(path, corpus_stat(path, None))
+        if lines is not None:
+            lines.start()
+        bar = tqdm(
+            total=None if lines is None else lines.lines, desc="read", unit="line",
+            unit_scale=True, disable=quiet,
+        )  # fmt: skip
+        for n, rec in enumerate(records):
             check(rec.label, f"{path}, line {rec.line} (record {rec.id!r})")
             corpus.texts.append(rec.text)
             corpus.labels.append(rec.label)
             corpus.where.append((rec.id, rec.line, rec.end_line))
+            if lines is not None and n % 256 == 0:
+                if bar.total is None and lines.lines is not None:
+                    bar.total = lines.lines
+                bar.update(max(account.lines_read, account.lines_done) - bar.n)
+        if lines is not None:
+            if bar.total is None and lines.lines is not None:
+                bar.total = lines.lines
+            bar.update(max(account.lines_read, account.lines_done) - bar.n)
     except BaseException:
         corpus.close()
         raise
+    finally:
+        if bar is not None:
+            bar.close()
     if not corpus.texts:
         corpus.close()
         raise ValueError(f"{path}: the corpus has no records")

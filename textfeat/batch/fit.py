@@ -510,11 +510,49 @@ def fit_corpus(
         "chunk_size": chunk_size,
         "n_jobs": n_jobs,
         "engine": engine,
-        "scheduler": scheduler,
         "resume": resume,
         "quarantine": quarantine,
         "quiet": quiet,
     }
+    cluster = None
+    if engine == "dask" and scheduler is None:  # one local cluster for every stage
+        try:
+            from textfeat._parallel import local_cluster
+
+            cluster = local_cluster(n_jobs)
+        except ImportError as exc:
+            raise BatchError(
+                "engine='dask' needs dask and distributed; install them with "
+                "pip install 'textfeat[dask]' (or pip install 'dask[distributed]')"
+            ) from exc
+        scheduler = cluster.scheduler_address
+    run_opts["scheduler"] = scheduler
+    try:
+        return _stages(
+            model, prefix, learners, head, source, work, reader_opts, run_opts,
+            report, label_field, keep_work,
+        )  # fmt: skip
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _stages(
+    model: Any,
+    prefix: list[tuple[str, Any]],
+    learners: list[tuple[str, Any]],
+    head: Any,
+    source: Path,
+    work: Path,
+    reader_opts: dict[str, Any],
+    run_opts: dict[str, Any],
+    report: FitReport,
+    label_field: str | None,
+    keep_work: bool,
+) -> tuple[Any, FitReport]:
+    """The four stages of :func:`fit_corpus` (see the module documentation)."""
+    n_jobs, engine, scheduler = (run_opts[k] for k in ("n_jobs", "engine", "scheduler"))
+    quarantine, quiet = run_opts["quarantine"], run_opts["quiet"]
     # 1. tokens
     t0 = time.perf_counter()
     sample = _prefix_sample(source, {k: v for k, v in reader_opts.items()})

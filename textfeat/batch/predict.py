@@ -441,7 +441,7 @@ def predict_corpus(
                     report.n_in += len(chunk.texts) + len(chunk.quarantined)
                     if bar.total is None and hasher is not None:
                         bar.total = hasher.lines
-                    bar.update(account.lines_read - bar.n)
+                    bar.update(max(account.lines_read, account.lines_done) - bar.n)
                     args = (
                         chunk.texts, chunk.ids, chunk.where, chunk.first_index,
                         quar_path is not None,
@@ -451,7 +451,7 @@ def predict_corpus(
                         collect(*jobs.popleft())
                 while jobs:
                     collect(*jobs.popleft())
-            bar.update(account.lines_read - bar.n)
+            bar.update(max(account.lines_read, account.lines_done) - bar.n)
         finally:
             bar.close()
         if report.n_in != report.n_written + report.n_quarantined:

@@ -552,7 +552,7 @@ def _run(
     def progress() -> None:
         if bar.total is None and hasher.lines is not None:
             bar.total = hasher.lines
-        bar.update(account.lines_read - bar.n)
+        bar.update(max(account.lines_read, account.lines_done) - bar.n)
 
     def collect(job: Any) -> None:
         marker = executor.result(job)

@@ -176,6 +176,30 @@ class LineAccount:
         self._take(self._next, self._next, kind)
 
     @property
+    def lines_done(self) -> int:
+        """Lines (or entries) accounted for so far: the progress of a reading.
+
+        ``lines_read`` is known only once a file is read to its end; this
+        grows with every record, quarantined entry and skipped line.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> from textfeat.io import read_corpus
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.txt"
+        >>> _ = path.write_text("one\\n\\ntwo\\nthree\\n")
+        >>> account = LineAccount()
+        >>> records = read_corpus(path, accounting=account)
+        >>> _ = next(records)
+        >>> account.lines_done
+        1
+        >>> _ = list(records)
+        >>> account.lines_done, account.lines_read
+        (4, 4)
+        """
+        return self._next - 1
+
+    @property
     def balanced(self) -> bool:
         """Whether the identity holds and the ranges tile the lines read."""
         total = self.lines_in_records + self.lines_in_quarantined + self.lines_skipped
