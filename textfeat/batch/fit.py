@@ -49,7 +49,7 @@ from sklearn.base import clone
 from textfeat._files import sha256
 from textfeat.batch._chunks import failure_reason, one_process, transform_chunk
 from textfeat.batch.executors import DaskExecutor, InlineExecutor, PoolExecutor
-from textfeat.batch.run import _check_n_jobs, featurize
+from textfeat.batch.run import check_n_jobs, featurize
 from textfeat.batch.shards import (
     BatchError,
     decode_tokens,
@@ -206,7 +206,7 @@ def _shard_tokens(out: str, name: str, digest: str, rec: str, rec_digest: str) -
     import numpy as np
     import scipy.sparse as sp
 
-    from textfeat.batch.shards import _unpack_strings
+    from textfeat.batch.shards import unpack_strings
 
     root = Path(out)
     blobs = []
@@ -219,7 +219,7 @@ def _shard_tokens(out: str, name: str, digest: str, rec: str, rec_digest: str) -
             )
         blobs.append(data)
     with np.load(io.BytesIO(blobs[1]), allow_pickle=False) as z:
-        ids = _unpack_strings(z["ids_data"], z["ids_offsets"])
+        ids = unpack_strings(z["ids_data"], z["ids_offsets"])
     if name.endswith(".tok.npz"):
         X: Any = decode_tokens(blobs[0], root / name)
     elif name.endswith(".npz"):
@@ -484,7 +484,7 @@ def fit_corpus(
     (5, 5)
     """
     source, work = Path(source), Path(work_dir)
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     prefix, learners, head = _plan(model)
     reader_opts: dict[str, Any] = {
         "format": format,

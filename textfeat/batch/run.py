@@ -252,7 +252,7 @@ def _check_out_dir(source: Path, out: Path) -> Path | None:
     return None
 
 
-def _check_n_jobs(n_jobs: Any) -> int:
+def check_n_jobs(n_jobs: Any) -> int:
     """The process count used (the rule of :func:`textfeat._parallel.effective_n_jobs`)."""
     try:
         return effective_n_jobs(n_jobs)
@@ -418,7 +418,7 @@ def featurize(
         or chunk_size < 1
     ):
         raise BatchError(f"chunk_size must be a positive integer, got {chunk_size!r}")
-    n_jobs = _check_n_jobs(n_jobs)
+    n_jobs = check_n_jobs(n_jobs)
     steps = one_process(feature_steps(model))
     fingerprint, unsaveable = _model_fingerprint(model)
     if isinstance(text_field, list | tuple):  # one form in run.json: str or list

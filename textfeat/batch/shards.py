@@ -42,6 +42,7 @@ __all__ = [
     "read_manifest",
     "require_matrix",
     "stack_rows",
+    "unpack_strings",
 ]
 
 MANIFEST_FORMAT = "textfeat-shards"
@@ -98,7 +99,8 @@ def pack_strings(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(parts), dtype=np.uint8), offsets
 
 
-def _unpack_strings(data: np.ndarray, offsets: np.ndarray) -> list[str]:
+def unpack_strings(data: np.ndarray, offsets: np.ndarray) -> list[str]:
+    """The strings :func:`pack_strings` packed."""
     buf = data.tobytes()
     bounds = offsets.tolist()
     return [
@@ -179,7 +181,7 @@ def encode_labels(labels: list[Any]) -> tuple[str, dict[str, np.ndarray]]:
 def read_labels(z: Any, kind: str, n: int) -> tuple[list[Any], np.ndarray]:
     has = z["has_label"] if "has_label" in z.files else np.zeros(n, dtype=bool)
     if kind == "str":
-        values: list[Any] = _unpack_strings(z["labels_data"], z["labels_offsets"])
+        values: list[Any] = unpack_strings(z["labels_data"], z["labels_offsets"])
     elif kind in LABEL_DTYPES:
         values = z["labels"].tolist()
     else:
@@ -233,7 +235,7 @@ def decode_tokens(data: bytes, where: Path) -> list[list[str]]:
     if not ok:
         raise BatchError(f"{where}: malformed token shard; featurize again")
     try:
-        flat = _unpack_strings(buf, offsets)
+        flat = unpack_strings(buf, offsets)
     except UnicodeDecodeError as exc:
         raise BatchError(f"{where}: malformed token shard ({exc}); featurize again") from exc
     bounds = docs.tolist()
@@ -446,7 +448,7 @@ def _load_shards(
             buf = io.BytesIO(data)
             if name.endswith(".records.npz"):
                 with np.load(buf, allow_pickle=False) as z:
-                    shard_ids = _unpack_strings(z["ids_data"], z["ids_offsets"])
+                    shard_ids = unpack_strings(z["ids_data"], z["ids_offsets"])
                     vals, has = read_labels(z, shard["label_type"], len(shard_ids))
                 ids += shard_ids
                 values += [
