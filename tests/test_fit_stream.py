@@ -666,3 +666,36 @@ def test_in_memory_fit_read_bar_has_the_line_total(tmp_path, bars):
     assert result.exit_code == 0, result.output
     read = [bar for bar in bars if bar.desc == "read"]
     assert [(b.total, b.n) for b in read] == [(360, 360)]
+
+
+def test_training_without_the_shard_cache_gives_the_same_model(tmp_path, memory):
+    texts, _, whole = memory
+    fitted, _ = fit_corpus(
+        _pipe(), TOPICS, tmp_path / "w", chunk_size=CHUNK, cache=False, quiet=True
+    )
+    _same_model(fitted, whole, texts)
+
+
+def test_cli_no_cache_reaches_training(tmp_path, monkeypatch):
+    from textfeat.batch import train as T
+
+    seen = []
+    real = T.train_shards
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["cache"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(T, "train_shards", spy)
+    for flag, cache in (("--no-cache", False), ("--cache", True)):
+        result = runner.invoke(
+            app,
+            ["fit", str(TOPICS), "--out", str(tmp_path / f"m{cache}.tfm"),
+             "--chunk-size", "100", flag, "-q"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(
+        app, ["fit", str(TOPICS), "--out", str(tmp_path / "x.tfm"), "--no-cache"]
+    )
+    assert result.exit_code == 1 and "--no-cache takes effect only" in result.output
+    assert seen == [False, True]

@@ -37,7 +37,9 @@ def _selection(path: Path) -> Any:
         try:
             cols = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
-            raise ValueError(f"{path}: not a JSON list of column indices ({exc})") from None
+            raise ValueError(
+                f"{path}: not a JSON list of column indices ({exc})"
+            ) from None
         width = None
         if isinstance(cols, dict):  # the selection JSON of `textfeat select`
             width, cols = cols.get("n_features"), cols.get("indices")
@@ -63,8 +65,12 @@ def _selection(path: Path) -> Any:
 
 
 def train(
-    out_dir: Annotated[Path, typer.Argument(help="Output folder of 'textfeat featurize'.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (.tfm).")],
+    out_dir: Annotated[
+        Path, typer.Argument(help="Output folder of 'textfeat featurize'.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Model file to write (.tfm).")
+    ],
     C: Annotated[float, typer.Option("-C", "--C", help="Inverse L2 strength.")] = 1.0,
     n_jobs: Annotated[
         int, typer.Option("--n-jobs", "-j", help="Workers (-1: all cores).")
@@ -73,7 +79,9 @@ def train(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (default: local).")
     ] = None,
-    max_iter: Annotated[int, typer.Option("--max-iter", help="L-BFGS iterations.")] = 100,
+    max_iter: Annotated[
+        int, typer.Option("--max-iter", help="L-BFGS iterations.")
+    ] = 100,
     tol: Annotated[float, typer.Option(help="L-BFGS gradient tolerance.")] = 1e-4,
     epochs: Annotated[
         int | None,
@@ -100,6 +108,15 @@ def train(
             "same result (default: a killed run restarts from scratch).",
         ),
     ] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Keep each worker's shards in memory between L-BFGS iterations "
+            "(memory grows with the corpus); --no-cache reads them again at every "
+            "iteration (memory of one shard).",
+        ),
+    ] = True,
 ) -> None:
     """Train the softmax head on featurized shards; write the model file.
 
@@ -121,6 +138,7 @@ def train(
         engine=engine,  # type: ignore[arg-type]
         scheduler=scheduler,
         checkpoint=checkpoint,
+        cache=cache,
     )
     save(clf, out)
     typer.echo(

@@ -523,6 +523,15 @@ def fit(
             "--resume", help="With --chunk-size: continue a killed fit in its work dir."
         ),
     ] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="With --chunk-size: keep the feature shards in memory while the "
+            "classifier trains (memory grows with the corpus); --no-cache reads "
+            "them at every iteration (memory of one shard).",
+        ),
+    ] = True,
     fmt: FormatOpt = "auto",
     text_field: TextOpt = None,
     label_field: LabelOpt = "label",
@@ -571,6 +580,7 @@ def fit(
         "--scheduler": scheduler is not None,
         "--work-dir": work_dir is not None,
         "--resume": resume,
+        "--no-cache": not cache,
     }
     if chunk_size is None:
         given = [k for k, v in streaming.items() if v]
@@ -583,7 +593,7 @@ def fit(
     else:
         _fit_streaming(
             pipe, corpus, out, config, chunk_size, n_jobs, engine, scheduler,
-            work_dir, resume, test_size, cv, as_json, quiet, quarantine,
+            work_dir, resume, cache, test_size, cv, as_json, quiet, quarantine,
             {"format": fmt, "text_field": text_field,
              "label_field": label_field or None, **csv_opts},
         )  # fmt: skip
@@ -647,6 +657,7 @@ def _fit_streaming(
     scheduler: str | None,
     work_dir: Path | None,
     resume: bool,
+    cache: bool,
     test_size: float | None,
     cv: int | None,
     as_json: bool,
@@ -683,7 +694,7 @@ def _fit_streaming(
     try:
         fitted, report = _fit_corpus(
             pipe, corpus, work, chunk_size, n_jobs, engine, scheduler, resume,
-            quarantine, work_dir, quiet, reader,
+            quarantine, work_dir, quiet, {**reader, "cache": cache},
         )  # fmt: skip
     except Exception:
         if fresh and work_dir is None:  # a run that failed leaves nothing behind

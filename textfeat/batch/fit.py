@@ -404,6 +404,7 @@ def fit_corpus(
     resume: bool = False,
     quarantine: bool = False,
     keep_work: bool = True,
+    cache: bool = True,
     quiet: bool = False,
     **csv_options: Any,
 ) -> tuple[Any, FitReport]:
@@ -446,6 +447,11 @@ def fit_corpus(
     keep_work : bool, default=True
         Keep ``work_dir`` (its ``features/`` run serves ``textfeat select``
         and ``train``); False removes it after a successful fit.
+    cache : bool, default=True
+        Training keeps each worker's feature shards in memory between L-BFGS
+        iterations (about twice the features' size, split between the
+        workers: this stage's memory grows with the corpus). False reads them
+        again at every iteration: the memory of one shard, more time.
     quiet : bool, default=False
         No progress bars.
 
@@ -530,7 +536,7 @@ def fit_corpus(
     try:
         return _stages(
             model, prefix, learners, head, source, work, reader_opts, run_opts,
-            report, label_field, keep_work,
+            report, label_field, keep_work, cache,
         )  # fmt: skip
     finally:
         if cluster is not None:
@@ -549,6 +555,7 @@ def _stages(
     report: FitReport,
     label_field: str | None,
     keep_work: bool,
+    cache: bool,
 ) -> tuple[Any, FitReport]:
     """The four stages of :func:`fit_corpus` (see the module documentation)."""
     n_jobs, engine, scheduler = (run_opts[k] for k in ("n_jobs", "engine", "scheduler"))
@@ -624,6 +631,7 @@ def _stages(
         engine=engine,
         scheduler=scheduler,
         checkpoint=work / "train.log",
+        cache=cache,
     )
     for k in _HEAD_IGNORED:
         clf.set_params(**{k: params[k]})
