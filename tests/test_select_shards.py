@@ -351,7 +351,6 @@ def test_cli_selection_json_is_what_train_select_takes(topics_out, tmp_path):
         (["-k", "0"], "k must be an integer >= 1, got 0"),
         (["-k", "493"], "k must be at most the run's 492 features, got 493"),
         (["-k", "3", "--score", "f"], "--score must be mi, js, kl or chi2, got 'f'"),
-        (["-k", "3", "--plot", "p.png"], "--plot is not available"),
         (["-k", "3", "--engine", "spark"], "engine must be 'local' or 'dask'"),
     ],
 )

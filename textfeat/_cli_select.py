@@ -4,24 +4,42 @@ When the first argument of ``textfeat select`` is a folder, it is read as the
 OUT_DIR of ``textfeat featurize`` and the scores are summed shard by shard
 (:func:`textfeat.batch.select.select_shards`); a model file keeps the
 in-memory mode (model + corpus). :mod:`textfeat.cli` dispatches here.
+``--plot`` draws, from the merged shard counts (:func:`mi_figure`), the
+figure ``plot_mutual_info`` draws on the in-memory matrix of the same run.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-__all__ = ["select_out_dir"]
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["mi_figure", "select_out_dir"]
+
+#: What the in-memory ``textfeat select --plot`` draws: bits, 5 words a class.
+_N_TOP = 5
 
 
 def _check_outputs(out_dir: Path, outputs: dict[str, Path | None]) -> None:
-    """Refuse an output inside the run folder or given twice."""
+    """Refuse an output that is a folder, has no folder, lies inside the run
+    folder or is given twice."""
     root = out_dir.resolve()
     seen: dict[Path, str] = {}
     for name, path in outputs.items():
         if path is None:
             continue
+        if path.is_dir():
+            raise ValueError(f"{name} {path} is a folder; give a file name")
+        if not path.resolve().parent.is_dir():
+            raise ValueError(
+                f"{name} {path}: no folder {path.parent}; create it or choose "
+                "another path"
+            )
         dst = path.resolve()
         if dst == root or root in dst.parents:
             raise ValueError(
@@ -51,19 +69,22 @@ def select_out_dir(
     """Select the ``k`` best columns of a featurize run; write JSON, report, selector."""
     import numpy as np
 
+    from textfeat._files import atomic_writer, write_atomic
     from textfeat.batch.select import check_run, select_shards
+    from textfeat.info.plotting import figure_class
     from textfeat.io.persist import save
 
     check_run(out_dir)  # not a finished featurize run: say so first
 
     if plot is not None:
-        raise ValueError(
-            "--plot is not available for a featurize OUT_DIR: plot_mutual_info "
-            "needs the feature matrix; plot from a model and a corpus instead"
-        )
+        figure_class()  # matplotlib missing: say so before the work
     if score not in ("mi", "js", "kl", "chi2"):
         raise ValueError(f"--score must be mi, js, kl or chi2, got {score!r}")
-    _check_outputs(out_dir, {"--out": out, "--report": report, "--selector": selector})
+    _check_outputs(
+        out_dir,
+        {"--out": out, "--report": report, "--selector": selector, "--plot": plot},
+    )
+    plot_format = None if plot is None else _plot_format(plot)
     sel = select_shards(
         out_dir,
         k,
@@ -96,10 +117,20 @@ def select_out_dir(
             for r, j in enumerate(ranking, 1)
         ),
     ]
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if plot is not None and plot_format is not None:
+        fig = mi_figure(
+            out_dir, k=k, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+        )
+        try:
+            with atomic_writer(plot, "wb") as fh:  # the old file, or the whole new one
+                fig.savefig(fh, format=plot_format)
+        except OSError as exc:
+            raise OSError(f"--plot {plot}: cannot write it ({exc})") from exc
+        lines += ["", f"![mutual information]({plot})"]
+    write_atomic(report, ("\n".join(lines) + "\n").encode("utf-8"))
     if selector is not None:
         save(sel, selector)
-    wrote = f"{out}, {report}" + (f", {selector}" if selector is not None else "")
+    wrote = ", ".join(str(p) for p in (out, report, selector, plot) if p is not None)
     skipped = doc["n_unlabelled_skipped"]
     note = f" ({skipped} unlabelled records skipped)" if skipped else ""
     typer.echo(
@@ -108,3 +139,75 @@ def select_out_dir(
     )
     for j in ranking[:5]:
         typer.echo(f"  {names[j]}\t{scores[j]:.4f}")
+
+
+def _plot_format(plot: Path) -> str:
+    """The image format of ``--plot`` (its suffix; none: png), checked early."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    fmt = plot.suffix[1:].lower() or "png"
+    known = FigureCanvasBase.get_supported_filetypes()
+    if fmt not in known:
+        raise ValueError(
+            f"--plot {plot}: matplotlib cannot write .{fmt} files; use one of "
+            + ", ".join(f".{k}" for k in sorted(known))
+        )
+    return fmt
+
+
+def mi_figure(
+    out_dir: str | Path,
+    *,
+    k: int | None = None,
+    n_jobs: int = 1,
+    engine: str = "local",
+    scheduler: Any = None,
+) -> Figure:
+    """The MI plot of a featurize run, from its shards' merged counts.
+
+    The same figure (curve, cut-off, per-class bars, labels, titles) as
+    ``plot_mutual_info(X, y, k=k, feature_names=names, base=2)`` on the
+    labelled rows of the run's matrix, which ``textfeat select MODEL CORPUS
+    --plot`` draws; the counts are summed shard by shard
+    (:func:`textfeat.batch.select.shard_tables`), so the matrix is never
+    loaded.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Output folder of :func:`textfeat.batch.featurize`, with labels.
+    k : int, default=None
+        The cut-off marked on the rank axis.
+    n_jobs, engine, scheduler
+        As in :func:`textfeat.batch.select.shard_tables`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> mi_figure("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    textfeat.batch.BatchError: /nonexistent: no such folder; give the OUT_DIR of featurize
+    """
+    import numpy as np
+
+    from textfeat.batch.select import run_feature_names, shard_tables
+    from textfeat.info._tables import finish, mi_sum
+    from textfeat.info.per_class import table_top_features
+    from textfeat.info.plotting import figure_class, plot_mutual_info_scores
+
+    figure_class()
+    t, classes, manifest = shard_tables(
+        out_dir, n_jobs=n_jobs, engine=engine, scheduler=scheduler
+    )
+    log_base = math.log(2)
+    names = run_feature_names(Path(out_dir), manifest, t.n_features)
+    per_class = table_top_features(
+        t, classes, np.asarray(names, dtype=object), _N_TOP, "mi", True, 1, log_base
+    )
+    return plot_mutual_info_scores(
+        finish(mi_sum(t), t.total, log_base), per_class, k=k, n_top=_N_TOP, base=2
+    )

@@ -249,6 +249,50 @@ def top_features(
     log_base = check_base(base)
     t, classes = prepare(X, y, "presence", 2, sample_weight)
     names = _feature_names(feature_names, t.n_features)
+    return table_top_features(
+        t, classes, names, n_top, score, positive, min_count, log_base
+    )
+
+
+def table_top_features(
+    t: Tables,
+    classes: np.ndarray,
+    names: np.ndarray,
+    n_top: int,
+    score: str,
+    positive: bool,
+    min_count: float,
+    log_base: float,
+) -> dict[Any, list[tuple[str, float]]]:
+    """:func:`top_features` from presence tables (merged shard counts, say).
+
+    Parameters
+    ----------
+    t : Tables
+        Presence tables (:func:`textfeat.info._tables.tables_from_counts`).
+    classes : ndarray
+        The sorted class labels, one per column of the tables.
+    names : ndarray of str
+        The name of every feature.
+    n_top, score, positive, min_count
+        As in :func:`top_features`.
+    log_base : float
+        ``log(base)``.
+
+    Returns
+    -------
+    dict
+        As :func:`top_features`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from textfeat.info._tables import tables_from_counts
+    >>> t = tables_from_counts([2, 2], [[0, 2], [1, 1]])  # (feature, class)
+    >>> table_top_features(t, np.array(["ham", "spam"]), np.array(["cheap", "at"]),
+    ...                    1, "mi", True, 1, math.log(2))
+    {'ham': [], 'spam': [('cheap', 1.0)]}
+    """
     scores = class_score_table(t, classes.shape[0], score, log_base)
     keep = t.feature_n >= min_count
     n11 = _class_counts(t, classes.shape[0])
