@@ -4,7 +4,9 @@
   sample per token that keeps its sentence;
 * :mod:`textfeat.windows.attributes`: :func:`word_shape`, the flags and
   affixes, :data:`ATTRIBUTES` and the resolution of attribute specs;
-* :mod:`textfeat.windows.vectorizer`: :class:`WindowVectorizer`.
+* :mod:`textfeat.windows.vectorizer`: :class:`WindowVectorizer`;
+* :mod:`textfeat.windows.counting`: the additive count tables behind
+  ``partial_fit`` and ``merge`` (also used by ``PPMIVectors``).
 
 ``from textfeat.windows import Tokens, WindowVectorizer`` (the path of the
 earlier single module) keeps working.

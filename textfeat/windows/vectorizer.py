@@ -7,10 +7,12 @@ into one row each, from the attributes
 sentence edge hold the begin/end symbols ``*S*`` and ``*/S*``, so every
 token has a full window.
 
-The module is longer than the others (about 700 lines) because it holds one
-estimator with thirteen parameters: its docstring alone is some 180 lines,
-and the one-hot, conjunction and dense encodings share the padded layout
-and the per-word tables, so they stay together.
+The module is longer than the others (about 1,000 lines) because it holds
+one estimator with thirteen parameters: its docstring alone is some 190
+lines, the one-hot, conjunction and dense encodings share the padded layout
+and the per-word tables, and ``fit``, ``partial_fit`` and ``merge`` share
+the additive counts (:mod:`textfeat.windows.counting`) the fitted state is
+built from, so they stay together.
 """
 
 from __future__ import annotations
@@ -18,21 +20,33 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from numbers import Integral
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from textfeat._cache import derived
 from textfeat._compat import Interval, StrOptions, fit_context
-from textfeat._validation import text_step_tags
+from textfeat._validation import check_token_lists, text_step_tags
 from textfeat.text._unknown import ID_POLICIES, unknown_word
-from textfeat.text.vocab import BOS_ID, EOS_ID, UNK, UNK_ID, Vocabulary
+from textfeat.text.vocab import (
+    BOS,
+    BOS_ID,
+    EOS,
+    EOS_ID,
+    UNK,
+    UNK_ID,
+    EmptyVocabularyError,
+    Vocabulary,
+    check_merge_partner,
+    check_stream_params,
+)
 from textfeat.windows.attributes import RARE, checked_value, resolve_attribute
+from textfeat.windows.counting import add_counts, factorize, sum_rows
 from textfeat.windows.tokens import Tokens, as_tokens
 
 __all__ = ["WindowVectorizer"]
@@ -40,6 +54,43 @@ __all__ = ["WindowVectorizer"]
 #: Words whose attribute ids (or vector rows) a fitted WindowVectorizer
 #: remembers between calls, per attribute; the table is emptied past this.
 _WORD_TABLE_SIZE = 200_000
+
+#: The parameters the fitted state depends on (a partial_fit may not change
+#: them; ``weights``, ``handle_unknown`` and ``dtype`` act in transform only).
+_FIT_PARAMS = (
+    "window",
+    "attributes",
+    "combination",
+    "representation",
+    "encoding",
+    "vectors",
+    "min_count",
+    "max_size",
+    "conjunctions",
+    "ambiguity_min_count",
+)
+#: What fit learns.
+_FITTED = (
+    "slots_",
+    "conjunctions_",
+    "conjunction_keys_",
+    "ambiguity_",
+    "vocabularies_",
+    "n_features_out_",
+)
+#: The keys 0 and 1 of every attribute's count table: the edge symbols.
+_EDGES = (BOS, EOS)
+
+
+class _Setup(NamedTuple):
+    """What the parameters say ``fit`` counts (see ``WindowVectorizer._fit_setup``)."""
+
+    slots: list[tuple[int, str]]
+    funcs: dict[str, Callable[[str], str]]
+    conjunctions: list[tuple[tuple[int, str], ...]]
+    dense: bool
+    amb: bool
+    counted: list[str]
 
 
 def _offset_name(d: int) -> str:
@@ -158,6 +209,16 @@ default=None
     n_features_out_ : int
         Number of output columns.
 
+    Streaming: :meth:`partial_fit` adds the counts of one chunk of tokens
+    and :meth:`merge` sums the counts of two vectorizers (fitted on
+    independent chunks, by any workers); the cut-offs apply to the summed
+    counts, so both give exactly the state of ``fit`` on all the tokens,
+    whatever the chunking or merge order. The counts (each attribute's
+    values, each conjunction's raw combinations, the words' tags) are kept
+    in memory with the fitted state, bounded by the distinct values and
+    combinations; a model file holds only the fitted state, so a loaded
+    vectorizer with conjunctions or ``"ambiguity"`` cannot continue.
+
     Examples
     --------
     >>> vec = WindowVectorizer(window=1, attributes=["word"])
@@ -245,6 +306,8 @@ default=None
         # holds only 'encoding', which _representation() then follows.
         if name == "representation":
             return "onehot"
+        if name == "encoding":
+            return None
         raise AttributeError(
             f"{type(self).__name__!r} object has no attribute {name!r}"
         )
@@ -396,7 +459,7 @@ default=None
             return np.full(n, 1.0 / n)
         return np.ones(n)
 
-    # -- fit / transform ---------------------------------------------------------
+    # -- fit / partial_fit / merge -------------------------------------------------
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Tokens | Iterable[Sequence[str]], y: Any = None) -> Self:
         """Learn each attribute's vocabulary from the tokens of ``X``.
@@ -416,16 +479,159 @@ default=None
         tokens = as_tokens(X, type(self).__name__)
         if len(tokens) == 0:
             raise ValueError("WindowVectorizer: X contains no tokens; fit needs some.")
+        setup = self._fit_setup(warn=True)
+        state = self._chunk_stats(tokens, y, setup)
+        fitted = self._finish(state, setup)
+        for name in ("_stream", "_stream_params"):
+            vars(self).pop(name, None)
+        check_stream_params(self, _FIT_PARAMS, "fit")
+        self._set_fitted(fitted, state)
+        return self
+
+    def partial_fit(self, X: Tokens | Iterable[Sequence[str]], y: Any = None) -> Self:
+        """Add the counts of one chunk of tokens and rebuild the fitted state.
+
+        The first call on an unfitted vectorizer starts from nothing; later
+        calls (and calls on a vectorizer fitted by ``fit``) add the chunk's
+        counts: each attribute's values, each conjunction's combinations of
+        raw values, and (for ``"ambiguity"``) each lower-cased word's count
+        and tags. The cut-offs (``min_count``, ``max_size``,
+        ``ambiguity_min_count``) are applied to the summed counts, so after
+        any call the fitted state (``vocabularies_``, ``conjunction_keys_``,
+        ``ambiguity_``...) equals ``fit`` on all the chunks so far, however
+        they were cut (a sentence may even be split between chunks of
+        :class:`~textfeat.windows.Tokens`: a window sees the whole sentence).
+        A failing call leaves the state unchanged.
+
+        The counts kept grow with the distinct values and combinations, not
+        with the number of tokens; a call costs about ``fit`` on the chunk
+        plus one rebuild of the vocabularies from the summed counts.
+
+        Parameters
+        ----------
+        X : Tokens or iterable of sequences of str
+            One chunk of tokens in their sentences (a chunk without tokens
+            adds nothing).
+        y : array-like of shape (n_tokens,) or None, default=None
+            One tag per token of the chunk, for the ``"ambiguity"``
+            attribute.
+
+        Returns
+        -------
+        self : WindowVectorizer
+
+        Raises
+        ------
+        ValueError
+            If a parameter the fitted state depends on (all but ``weights``,
+            ``handle_unknown`` and ``dtype``) changed since the counting
+            started, or if the vectorizer was loaded from a model file that
+            does not hold what it needs to continue (conjunctions or the
+            ``"ambiguity"`` attribute: fit again).
+
+        Notes
+        -----
+        While some attribute has no value over ``min_count`` (where ``fit``
+        raises), the counts are kept and the vectorizer stays unfitted
+        (``transform`` raises ``NotFittedError``) until a later chunk brings
+        one over it.
+
+        Examples
+        --------
+        >>> part = WindowVectorizer(window=1, min_count=2)
+        >>> part = part.partial_fit([["the", "cat"]]).partial_fit([["the", "dog"]])
+        >>> whole = WindowVectorizer(window=1, min_count=2).fit([["the", "cat"], ["the", "dog"]])
+        >>> part.vocabularies_["w"].itos_ == whole.vocabularies_["w"].itos_ == [
+        ...     "*PAD*", "*UNK*", "*S*", "*/S*", "the"]
+        True
+        """
+        self._validate_params()
+        if not isinstance(X, Tokens):
+            X = check_token_lists(X, step=type(self).__name__, allow_empty=False)
+        tokens = as_tokens(X, type(self).__name__)
+        snapshot = dict(vars(self))
+        try:
+            check_stream_params(self, _FIT_PARAMS, "partial_fit")
+            setup = self._fit_setup(warn=True)
+            before = self._stream_state("partial_fit", setup)
+            state = self._chunk_stats(tokens, y, setup)
+            if before is not None:
+                state = _add_stats(before, state, setup)
+            try:
+                fitted = self._finish(state, setup)
+            except EmptyVocabularyError:
+                fitted = None  # nothing over the cut-offs yet: keep the counts
+            self._set_fitted(fitted, state)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(snapshot)
+            raise
+        return self
+
+    def merge(self, other: WindowVectorizer) -> WindowVectorizer:
+        """A new vectorizer from the summed counts of ``self`` and ``other``.
+
+        Associative and commutative: merging vectorizers fitted (by ``fit``
+        or ``partial_fit``) on any split of a corpus, in any order, gives the
+        vocabularies, conjunction keys and ambiguity classes of ``fit`` on
+        all of it. A part whose chunks left some attribute without a value
+        over ``min_count`` (counts, not fitted yet) merges too. The cost is
+        about the size of the counts.
+
+        Parameters
+        ----------
+        other : WindowVectorizer
+            A vectorizer counted with the same parameters.
+
+        Returns
+        -------
+        WindowVectorizer
+            A new vectorizer (fitted unless the summed counts still leave an
+            attribute without a value over ``min_count``); ``self`` and
+            ``other`` are unchanged.
+
+        Raises
+        ------
+        TypeError
+            If ``other`` is not a WindowVectorizer.
+        ValueError
+            If a parameter differs between the two, or either holds no
+            counts (never fitted: ``NotFittedError``; loaded from a model
+            file without them).
+
+        Examples
+        --------
+        >>> a = WindowVectorizer(window=1).partial_fit([["the", "cat"]])
+        >>> b = WindowVectorizer(window=1).partial_fit([["a", "dog"]])
+        >>> merged = a.merge(b)
+        >>> merged.vocabularies_["w"].itos_[4:]
+        ['a', 'cat', 'dog', 'the']
+        >>> merged.transform([["the", "dog"]]).shape
+        (2, 24)
+        """
+        check_merge_partner(self, other, _FIT_PARAMS)
+        out = clone(self)
+        setup = out._fit_setup()
+        mine = self._stream_state("merge", setup, partner="this")
+        theirs = other._stream_state("merge", setup, partner="the other")
+        state = _add_stats(mine, theirs, setup)
+        try:
+            fitted = out._finish(state, setup)
+        except EmptyVocabularyError:
+            fitted = None
+        check_stream_params(out, _FIT_PARAMS, "merge")
+        out._set_fitted(fitted, state)
+        return out
+
+    # -- the counts behind fit -----------------------------------------------------
+    def _fit_setup(self, warn: bool = False) -> _Setup:
+        """Check the parameters ``fit`` uses; the slots, functions, conjunctions."""
         np.dtype(self.dtype)
         slots, funcs = self._slots()
         self._position_weights()  # a bad `weights` fails here
-        self.slots_ = slots
-        self.conjunctions_ = self._conjunction_parts(funcs)
-        self.conjunction_keys_ = []
-        self.ambiguity_ = {}
-        if funcs.get("amb") == self._ambiguity_of:
-            self.ambiguity_ = self._fit_ambiguity(tokens, y)
-        if self._representation(warn=True) == "dense":
+        conjunctions = self._conjunction_parts(funcs)
+        dense = self._representation(warn=warn) == "dense"
+        if dense:
             from textfeat.dense.vectors import WordVectors
 
             if not isinstance(self.vectors, WordVectors):
@@ -439,60 +645,66 @@ default=None
                     "representation='dense' takes exactly one attribute (the string "
                     f"looked up in the vectors); got {sorted(funcs)}."
                 )
-            self.vocabularies_ = {}
-            per = self.vectors.dim
-            self.n_features_out_ = (
-                per * len(slots) if self.combination == "concat" else per
-            )
-            return self
-        counts: Counter[str] = Counter(tokens.words)
-        self.vocabularies_ = {}
-        for prefix, func in funcs.items():
-            values: Counter[str] = Counter()
-            for w, c in counts.items():
-                values[checked_value(func(w), prefix, w)] += c
-            self.vocabularies_[prefix] = Vocabulary(
-                self.min_count, self.max_size
-            ).fit_counts(values)
-        if self.conjunctions_:
-            self._fit_conjunctions(tokens, funcs)
-        self.n_features_out_ = sum(self._block_sizes()) + sum(
-            1 + len(keys) for keys in self.conjunction_keys_
-        )
-        return self
+        amb = funcs.get("amb") == self._ambiguity_of
+        # the attributes whose values are counted: all of them for one-hot,
+        # only the ambiguity classes' words for dense
+        counted = [p for p in funcs if not dense or (amb and p == "amb")]
+        return _Setup(slots, funcs, conjunctions, dense, amb, counted)
 
-    def _fit_conjunctions(
-        self, tokens: Tokens, funcs: dict[str, Callable[[str], str]]
-    ) -> None:
-        """Keep the combinations seen at least ``min_count`` times (``max_size``)."""
-        words, word_at, is_eos, centre = _layout(tokens, self.window)
-        needed = {p for parts in self.conjunctions_ for _, p in parts}
-        encoded = {
-            p: self._encode_attribute(
-                p, funcs[p], words, word_at, is_eos, handle_unknown="unk"
-            )
-            for p in needed
-        }
-        for parts in self.conjunctions_:
-            radix = [len(self.vocabularies_[p]) for _, p in parts]
-            if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
-                raise ValueError(
-                    f"The conjunction {parts!r} has too many possible values "
-                    f"({' x '.join(map(str, radix))}) to be coded in 64 bits; "
-                    "raise min_count or set max_size."
+    def _chunk_stats(self, tokens: Tokens, y: Any, setup: _Setup) -> dict[str, Any]:
+        """The additive counts of ``tokens`` (see :func:`_add_stats`).
+
+        For each counted attribute: its distinct keys (the value, or the
+        lower-cased word for ``"ambiguity"``, whose class is known only from
+        the summed counts), after the edge symbols ``*S*`` and ``*/S*`` at
+        keys 0 and 1, and the count of each over the tokens. For each
+        conjunction: the distinct combinations of its parts' keys over the
+        tokens, with counts. For ``"ambiguity"``: the tags seen with each
+        lower-cased word.
+        """
+        tags = self._checked_tags(tokens, y) if setup.amb else None
+        if setup.conjunctions:
+            words, word_at, is_eos, centre = _layout(tokens, self.window)
+            uniq, codes = factorize(words)
+            padded = np.full(len(is_eos), -1, dtype=np.int64)
+            padded[word_at] = codes
+            focus = padded[centre]
+        else:
+            uniq, focus = factorize(tokens.words)
+        values: dict[str, dict[str, Any]] = {}
+        key_at: dict[str, np.ndarray] = {}
+        for p in setup.counted:
+            if setup.amb and p == "amb":
+                keyed = list(map(str.lower, uniq))
+            else:
+                func = setup.funcs[p]
+                keyed = [checked_value(func(w), p, w) for w in uniq]
+            keys, key_of_word = factorize(keyed, first=_EDGES)
+            values[p] = {
+                "keys": keys,
+                "counts": np.bincount(key_of_word[focus], minlength=len(keys)),
+            }
+            key_at[p] = key_of_word
+        stats: dict[str, Any] = {"values": values}
+        if tags is not None:
+            stats["tags"] = _tag_sets(values["amb"]["keys"], key_at["amb"][focus], tags)
+        if setup.conjunctions:
+            padded_keys = {}
+            for p in {p for parts in setup.conjunctions for _, p in parts}:
+                keyed = np.where(is_eos, 1, 0)  # _EDGES: *S* is key 0, */S* key 1
+                keyed[word_at] = key_at[p][codes]
+                padded_keys[p] = keyed
+            stats["conjunctions"] = [
+                sum_rows(
+                    np.stack([padded_keys[p][centre + d] for d, p in parts], axis=1),
+                    np.ones(len(centre), dtype=np.int64),
                 )
-            keys, counts = np.unique(
-                self._conjunction_codes(parts, encoded, centre), return_counts=True
-            )
-            keep = counts >= self.min_count
-            keys, counts = keys[keep], counts[keep]
-            if self.max_size is not None and len(keys) > self.max_size:
-                order = np.lexsort((keys, -counts))  # most frequent, then by code
-                keys = np.sort(keys[order[: self.max_size]])
-            self.conjunction_keys_.append(keys)
+                for parts in setup.conjunctions
+            ]
+        return stats
 
-    def _fit_ambiguity(self, tokens: Tokens, y: Any) -> dict[str, str]:
-        """Lower-cased word -> the tags seen with it, joined by ``+``."""
+    def _checked_tags(self, tokens: Tokens, y: Any) -> list[str]:
+        """The tags ``y`` as str, one per token, or a ValueError naming ``y``."""
         if y is None:
             raise ValueError(
                 "The 'ambiguity' attribute of WindowVectorizer is learned from the "
@@ -505,18 +717,160 @@ default=None
                 f"'ambiguity' attribute; got shape {tags.shape} for {len(tokens)} "
                 "tokens."
             )
-        lower = [w.lower() for w in tokens.words]
-        counts = Counter(lower)
-        seen: dict[str, set[str]] = {}
-        for w, t in zip(lower, tags.tolist(), strict=True):
-            if counts[w] >= self.ambiguity_min_count:
-                seen.setdefault(w, set()).add(str(t))
-        return {w: "+".join(sorted(ts)) for w, ts in sorted(seen.items())}
+        return list(map(str, tags.tolist()))
+
+    def _finish(self, stats: dict[str, Any], setup: _Setup) -> dict[str, Any]:
+        """The fitted attributes ``fit`` makes, from summed counts.
+
+        Raises EmptyVocabularyError when an attribute has no value over
+        ``min_count`` (``fit`` lets it through; ``partial_fit`` keeps the
+        counts and stays unfitted).
+        """
+        values = stats["values"]
+        ambiguity: dict[str, str] = {}
+        if setup.amb:
+            keys, counts = values["amb"]["keys"], values["amb"]["counts"]
+            frequent = np.flatnonzero(counts >= self.ambiguity_min_count).tolist()
+            tag_sets = stats["tags"]
+            ambiguity = {
+                w: "+".join(sorted(tag_sets[w]))
+                for w in sorted(keys[i] for i in frequent)
+            }
+        fitted: dict[str, Any] = {
+            "slots_": setup.slots,
+            "conjunctions_": setup.conjunctions,
+            "conjunction_keys_": [],
+            "ambiguity_": ambiguity,
+        }
+        if setup.dense:
+            per = self.vectors.dim
+            fitted["vocabularies_"] = {}
+            fitted["n_features_out_"] = (
+                per * len(setup.slots) if self.combination == "concat" else per
+            )
+            return fitted
+        vocabularies: dict[str, Vocabulary] = {}
+        key_ids: dict[str, np.ndarray] = {}
+        for p in setup.funcs:
+            keys, counts = values[p]["keys"], values[p]["counts"]
+            if setup.amb and p == "amb":
+                # a word's value is its class: sum the words' counts by class
+                classes, of_key = factorize(
+                    [ambiguity.get(w, RARE) for w in keys[len(_EDGES) :]]
+                )
+                by_class = np.zeros(len(classes), dtype=np.int64)
+                np.add.at(by_class, of_key, counts[len(_EDGES) :])
+                totals = Counter(
+                    {c: n for c, n in zip(classes, by_class.tolist(), strict=True) if n}
+                )
+            else:  # (a key seen only in a focus word's context counts 0)
+                totals = Counter(
+                    {k: c for k, c in zip(keys, counts.tolist(), strict=True) if c}
+                )
+            vocab = Vocabulary(self.min_count, self.max_size).fit_counts(totals)
+            vocabularies[p] = vocab
+            if setup.conjunctions:
+                table = ambiguity if setup.amb and p == "amb" else None
+                key_ids[p] = _key_ids(keys, vocab, table)
+        fitted["vocabularies_"] = vocabularies
+        for parts, (rows, counts) in zip(
+            setup.conjunctions, stats.get("conjunctions", []), strict=True
+        ):
+            radix = [len(vocabularies[p]) for _, p in parts]
+            if float(np.prod(radix, dtype=np.float64)) >= 2.0**62:
+                raise ValueError(
+                    f"The conjunction {parts!r} has too many possible values "
+                    f"({' x '.join(map(str, radix))}) to be coded in 64 bits; "
+                    "raise min_count or set max_size."
+                )
+            code = np.zeros(len(rows), dtype=np.int64)
+            for j, (_, p) in enumerate(parts):
+                code = code * len(vocabularies[p]) + key_ids[p][rows[:, j]]
+            # raw combinations that meet in the vocabularies' ids add up
+            keys, of_row = np.unique(code, return_inverse=True)
+            totals = np.zeros(len(keys), dtype=np.int64)
+            np.add.at(totals, of_row.ravel(), counts)
+            keep = totals >= self.min_count
+            keys, totals = keys[keep], totals[keep]
+            if self.max_size is not None and len(keys) > self.max_size:
+                order = np.lexsort((keys, -totals))  # most frequent, then by code
+                keys = np.sort(keys[order[: self.max_size]])
+            fitted["conjunction_keys_"].append(keys)
+        sizes = (
+            [len(vocabularies[p]) for _, p in setup.slots]
+            if self.combination == "concat"
+            else [len(v) for v in vocabularies.values()]
+        )
+        fitted["n_features_out_"] = sum(sizes) + sum(
+            1 + len(keys) for keys in fitted["conjunction_keys_"]
+        )
+        return fitted
+
+    def _set_fitted(self, fitted: dict[str, Any] | None, stats: dict[str, Any]) -> None:
+        """Replace the fitted attributes (None: unfitted) and keep the counts."""
+        for name in _FITTED:
+            vars(self).pop(name, None)
+        if fitted is not None:
+            vars(self).update(fitted)
+        self._stream = stats
+
+    def _stream_state(
+        self, method: str, setup: _Setup, partner: str | None = None
+    ) -> dict[str, Any] | None:
+        """The counts to continue from (None: a first partial_fit call)."""
+        stats = vars(self).get("_stream")
+        if stats is not None:
+            return stats
+        fitted = "slots_" in vars(self)
+        if not fitted:
+            if partner is None:
+                return None
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError(
+                f"WindowVectorizer.merge: {partner} WindowVectorizer is not fitted "
+                "(no fit or partial_fit call yet); merge only vectorizers that "
+                "counted some tokens."
+            )
+        # loaded from a model file, which holds the fitted state: the values'
+        # counts are the vocabularies' counts, but not the raw combinations of
+        # conjunctions nor the words' tags behind the ambiguity classes
+        if setup.conjunctions or setup.amb:
+            raise ValueError(
+                f"WindowVectorizer.{method}: this vectorizer holds no counts to "
+                "continue from (a model file saves the vocabularies, not the raw "
+                "counts of conjunctions or the tags behind ambiguity classes); fit "
+                "it again, or build it with partial_fit to stream or merge."
+            )
+        values = {}
+        for p in setup.counted:
+            vocab = vars(self).get("vocabularies_", {}).get(p)
+            if vocab is None:
+                raise ValueError(
+                    f"WindowVectorizer.{method}: this vectorizer has no vocabulary "
+                    f"for the attribute {p!r} of its parameters; fit it again."
+                )
+            saved = vocab.counts_
+            keys, codes = factorize(list(saved), first=_EDGES)
+            counts = np.zeros(len(keys), dtype=np.int64)
+            counts[codes] = np.fromiter(saved.values(), np.int64, len(saved))
+            values[p] = {"keys": keys, "counts": counts}
+        return {"values": values}
 
     def _block_sizes(self) -> list[int]:
         if self.combination == "concat":
             return [len(self.vocabularies_[p]) for _, p in self.slots_]
-        return [len(v) for v in self.vocabularies_.values()]
+        return [len(self.vocabularies_[p]) for p in self._attribute_order()]
+
+    def _attribute_order(self) -> list[str]:
+        """The attributes in block order for a position-free combination.
+
+        The order of the ``attributes`` parameter (as ``fit`` builds
+        ``vocabularies_``), never the key order of ``vocabularies_``, which
+        a model file does not keep.
+        """
+        _, funcs = self._slots()
+        return list(funcs)
 
     def transform(
         self, X: Tokens | Iterable[Sequence[str]]
@@ -602,7 +956,9 @@ default=None
         sizes = self._block_sizes()
         block_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         concat = self.combination == "concat"
-        attr_start = dict(zip(self.vocabularies_, block_start.tolist(), strict=False))
+        attr_start = dict(
+            zip(self._attribute_order(), block_start.tolist(), strict=False)
+        )
         pos_w = self._position_weights()
         conjunctions = getattr(self, "conjunctions_", [])
         n_slots = len(self.slots_) + len(conjunctions)
@@ -737,7 +1093,8 @@ default=None
                 names.append(tag + UNK)
                 names += [tag + "|".join(combo) for combo in zip(*values, strict=True)]
         else:
-            for p, vocab in self.vocabularies_.items():
+            for p in self._attribute_order():
+                vocab = self.vocabularies_[p]
                 names += [f"{p}={v}" for v in vocab.itos_]
         return np.asarray(names, dtype=object)
 
@@ -766,3 +1123,89 @@ def _layout(
         is_eos[tail.ravel()] = True
     centre = starts[inverse.ravel()] + k + tokens.positions
     return list(chain.from_iterable(sents)), word_at, is_eos, centre
+
+
+# -- the counts behind fit, partial_fit and merge ---------------------------------
+def _tag_sets(
+    keys: list[str], key_of_token: np.ndarray, tags: list[str]
+) -> dict[str, frozenset[str]]:
+    """The tags seen with each key (lower-cased word), from one tag per token.
+
+    Examples
+    --------
+    >>> tags = _tag_sets(["*S*", "*/S*", "can"], np.array([2, 2]), ["AUX", "VERB"])
+    >>> list(tags), sorted(tags["can"])
+    (['can'], ['AUX', 'VERB'])
+    """
+    names, tag_code = factorize(tags)
+    if not names:
+        return {}
+    pairs = np.unique(key_of_token * len(names) + tag_code)
+    seen: dict[str, set[str]] = {}
+    for k, t in zip(*np.divmod(pairs, len(names)), strict=True):
+        seen.setdefault(keys[int(k)], set()).add(names[int(t)])
+    return {w: frozenset(ts) for w, ts in seen.items()}
+
+
+def _key_ids(
+    keys: list[str], vocab: Vocabulary, ambiguity: dict[str, str] | None
+) -> np.ndarray:
+    """The vocabulary id of each key (the edges at 0 and 1, an unknown as UNK).
+
+    With ``ambiguity`` the keys are lower-cased words and their value is
+    their class (``*RARE*`` for a word without one).
+    """
+    words = keys[len(_EDGES) :]
+    if ambiguity is not None:
+        words = [ambiguity.get(w, RARE) for w in words]
+    ids = np.empty(len(keys), dtype=np.int64)
+    ids[: len(_EDGES)] = (BOS_ID, EOS_ID)
+    ids[len(_EDGES) :] = np.fromiter(
+        map(vocab.stoi_.get, words, repeat(UNK_ID)), np.int64, len(words)
+    )
+    return ids
+
+
+def _add_stats(
+    a: dict[str, Any], b: dict[str, Any], setup: _Setup
+) -> dict[str, Any]:
+    """The sum of two chunks' counts (associative and commutative).
+
+    The keys of ``b`` are mapped into those of ``a``; each conjunction's rows
+    (keys of its parts) follow them and equal rows add up.
+    """
+    if a["values"].keys() != b["values"].keys() or ("tags" in a) != ("tags" in b):
+        raise ValueError(
+            "WindowVectorizer.merge: the two hold counts of different attributes; "
+            "they were fitted with different parameters."
+        )
+    values: dict[str, dict[str, Any]] = {}
+    codes: dict[str, np.ndarray] = {}
+    for p, mine in a["values"].items():
+        theirs = b["values"][p]
+        keys, code = factorize(theirs["keys"], first=mine["keys"])
+        values[p] = {
+            "keys": keys,
+            "counts": add_counts(mine["counts"], theirs["counts"], code, len(keys)),
+        }
+        codes[p] = code
+    out: dict[str, Any] = {"values": values}
+    if "tags" in a:
+        tags = dict(a["tags"])
+        for w, ts in b["tags"].items():
+            tags[w] = tags[w] | ts if w in tags else ts
+        out["tags"] = tags
+    if setup.conjunctions:
+        out["conjunctions"] = []
+        for parts, (rows_a, counts_a), (rows_b, counts_b) in zip(
+            setup.conjunctions, a["conjunctions"], b["conjunctions"], strict=True
+        ):
+            moved = np.stack(
+                [codes[p][rows_b[:, j]] for j, (_, p) in enumerate(parts)], axis=1
+            ).reshape(len(rows_b), len(parts))
+            out["conjunctions"].append(
+                sum_rows(
+                    np.concatenate([rows_a, moved]), np.concatenate([counts_a, counts_b])
+                )
+            )
+    return out
