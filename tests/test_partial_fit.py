@@ -408,3 +408,199 @@ def test_partial_fit_after_a_plain_tfidf_fit_is_refused_with_the_way_out() -> No
     vec = OneHotVectorizer(weighting="tfidf").fit(docs)
     with pytest.raises(ValueError, match="build it with partial_fit"):
         vec.partial_fit(docs[:3])
+
+
+# -- OneHotVectorizer: plain fit, then stream or merge ------------------------------
+def _continuable(params):
+    # a plain tf-idf fit with handle_unknown="unk" keeps no word lists (refused)
+    learned_unk = params.get("vocabulary") is None and params.get("handle_unknown", "unk") == "unk"
+    return not (params.get("weighting") == "tfidf" and learned_unk)
+
+
+CONTINUABLE = [p for p in ONEHOT_PARAMS if _continuable(p)]
+
+
+@pytest.mark.parametrize("params", CONTINUABLE)
+def test_onehot_plain_fit_then_partial_fit_equals_fit(params):
+    docs = corpus()
+    vec = OneHotVectorizer(**params).fit(docs[:149]).partial_fit(docs[149:])
+    assert onehot_state(vec, docs) == onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+
+
+@pytest.mark.parametrize("params", CONTINUABLE)
+def test_onehot_plain_fit_halves_merge_equal_fit(params):
+    docs = corpus()
+    whole = onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+    a = OneHotVectorizer(**params).fit(docs[:149])
+    b = OneHotVectorizer(**params).fit(docs[149:])
+    assert onehot_state(a.merge(b), docs) == whole
+    assert onehot_state(b.merge(a), docs) == whole
+
+
+def test_onehot_plain_tfidf_fit_refuses_merge_with_the_way_out():
+    docs = corpus()
+    vec = OneHotVectorizer(weighting="tfidf").fit(docs[:9])
+    with pytest.raises(ValueError, match="merge: this vectorizer holds no counts.*partial_fit"):
+        vec.merge(OneHotVectorizer(weighting="tfidf").partial_fit(docs[9:]))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"min_df": 2, "weighting": "tfidf"},  # cut words fill the *UNK* column
+        {"ngram_range": (1, 2), "max_size": 300, "weighting": "tfidf"},
+        {"ngram_range": (2, 3), "weighting": "tfidf"},  # no unigram at all
+        {"min_count": 3, "weighting": "tfidf", "handle_unknown": "ignore"},
+    ],
+)
+def test_onehot_plain_fit_idf_equals_fit_transform_idf(params):
+    # fit takes the idf from the document frequencies, fit_transform from
+    # the matrix it builds: the same integers, so the same bits
+    docs = corpus()
+    fitted = OneHotVectorizer(**params).fit(docs)
+    encoded = OneHotVectorizer(**params)
+    encoded.fit_transform(docs)
+    assert fitted.vocabulary_.itos_ == encoded.vocabulary_.itos_
+    np.testing.assert_array_equal(fitted.idf_, encoded.idf_)
+
+
+def test_onehot_plain_fit_unknown_column_idf_by_hand():
+    # min_df=3 keeps only "a"; "x" and "y" sit in documents 0 and 2 of 3, so
+    # the *UNK* column has df 2 (not 3: "y" twice is one document) and idf
+    # ln(4 / 3) + 1; the literal "*UNK*" in document 1 counts too with "unk"
+    vec = OneHotVectorizer(min_df=3, weighting="tfidf")
+    vec.fit([["a", "x"], ["a"], ["a", "y", "y"]])
+    assert vec.idf_[1] == pytest.approx(np.log(4 / 3) + 1)
+    vec.fit([["a", "x"], ["a", "*UNK*"], ["a", "y", "y"]])
+    assert vec.idf_[1] == pytest.approx(np.log(4 / 4) + 1)
+
+
+@pytest.mark.parametrize("params", [{}, {"min_df": 2}, {"weighting": "tfidf"}])
+def test_onehot_plain_fit_builds_no_matrix(params, monkeypatch):
+    # the vocabulary and the idf come from the counts: no (n_docs, n_features)
+    # count matrix is built (it made fit 2.35x slower than before streaming)
+    def no_matrix(*args, **kwargs):
+        raise AssertionError("fit built a count matrix")
+
+    monkeypatch.setattr(OneHotVectorizer, "_count_matrix", no_matrix)
+    vec = OneHotVectorizer(**params).fit(corpus())
+    assert len(vec.vocabulary_) > 4
+
+
+# -- OneHotVectorizer: folding many parts -------------------------------------------
+def _parts(params, docs, size):
+    return [OneHotVectorizer(**params).partial_fit(c) for c in chunks(docs, size)]
+
+
+FOLD_PARAMS = [
+    {},
+    {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.5, "weighting": "tfidf"},
+    {"vocabulary": ["the", "moon", "rocket", "zzz"], "weighting": "tfidf"},
+]
+
+
+@pytest.mark.parametrize("params", FOLD_PARAMS)
+def test_onehot_fold_of_many_merges_equals_fit(params):
+    docs = corpus()
+    parts = _parts(params, docs, 23)  # 16 parts, the last one short
+    acc = parts[0]
+    for part in parts[1:]:
+        acc = acc.merge(part)
+    assert onehot_state(acc, docs) == onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+
+
+def test_onehot_fold_builds_the_vocabulary_once(monkeypatch):
+    # merging only gathers counts: the vocabulary (a sort of every feature)
+    # is built at the first use, not once per merge
+    docs = corpus()
+    parts = _parts({}, docs, 23)
+    built = []
+    fit_counts = Vocabulary.fit_counts
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        return fit_counts(self, *args, **kwargs)
+
+    monkeypatch.setattr(Vocabulary, "fit_counts", counting)
+    acc = parts[0]
+    for part in parts[1:]:
+        acc = acc.merge(part)
+    assert built == []
+    acc.transform(docs[:2])
+    acc.transform(docs[:2])
+    assert built == [1]
+
+
+def test_onehot_merge_leaves_both_parts_unchanged():
+    docs = corpus()
+    a, b = halves(OneHotVectorizer(min_df=2), docs)
+    before = onehot_state(a, docs), onehot_state(b, docs)
+    merged = a.merge(b).merge(a)
+    merged.transform(docs[:1])
+    assert (onehot_state(a, docs), onehot_state(b, docs)) == before
+    # and a part folded into two results stays what it was
+    assert onehot_state(a.merge(b), docs) == onehot_state(b.merge(a), docs)
+
+
+def test_onehot_merged_vectorizer_saved_before_use_keeps_its_vocabulary(tmp_path):
+    docs = corpus()
+    params = {"ngram_range": (1, 2), "min_df": 2, "weighting": "tfidf"}
+    a, b = halves(OneHotVectorizer(**params), docs)
+    again = load_model(save_model(a.merge(b), tmp_path / "m.tfm"))
+    assert onehot_state(again, docs) == onehot_state(OneHotVectorizer(**params).fit(docs), docs)
+
+
+def test_onehot_merged_vectorizer_pickles_its_fitted_state():
+    import pickle
+
+    docs = corpus()
+    a, b = halves(OneHotVectorizer(weighting="tfidf"), docs)
+    again = pickle.loads(pickle.dumps(a.merge(b)))
+    assert "vocabulary_" in vars(again) and "_pending" not in vars(again)
+    assert onehot_state(again, docs) == onehot_state(
+        OneHotVectorizer(weighting="tfidf").fit(docs), docs
+    )
+
+
+def test_onehot_merge_keeps_the_parameters_it_was_made_with():
+    # as if the vocabulary were built at the merge: a later set_params does
+    # not change it (and partial_fit then refuses the changed parameter)
+    docs = corpus()
+    a, b = halves(OneHotVectorizer(), docs)
+    merged = a.merge(b).set_params(min_count=5)
+    assert merged.vocabulary_.itos_ == OneHotVectorizer().fit(docs).vocabulary_.itos_
+    with pytest.raises(ValueError, match="'min_count' parameter changed from 1 to 5"):
+        merged.partial_fit(docs[:3])
+
+
+def test_onehot_merge_of_parts_below_the_cut_offs_stays_unfitted():
+    a = OneHotVectorizer(min_df=3).partial_fit([["a"]])
+    merged = a.merge(OneHotVectorizer(min_df=3).partial_fit([["a", "b"]]))
+    with pytest.raises(NotFittedError):
+        merged.transform([["a"]])
+    assert not hasattr(merged, "vocabulary_")
+    merged.partial_fit([["a"]])
+    assert merged.get_feature_names_out()[4:].tolist() == ["tok=a"]
+
+
+def test_onehot_partial_fit_and_fit_after_a_merge():
+    docs = corpus()
+    a, b = halves(OneHotVectorizer(min_df=2), docs[:300])
+    streamed_on = a.merge(b).partial_fit(docs[300:])
+    whole = OneHotVectorizer(min_df=2).fit(docs)
+    assert onehot_state(streamed_on, docs) == onehot_state(whole, docs)
+    refit = a.merge(b).fit(docs[:50])
+    assert onehot_state(refit, docs) == onehot_state(OneHotVectorizer(min_df=2).fit(docs[:50]), docs)
+
+
+def test_onehot_merge_refuses_a_part_whose_parameters_changed_since_its_counting():
+    # "a" counted unigrams; set_params cannot make its counts bigram counts
+    a = OneHotVectorizer().fit([["a", "b"]]).set_params(ngram_range=(1, 2))
+    b = OneHotVectorizer(ngram_range=(1, 2)).fit([["a", "b"]])
+    with pytest.raises(ValueError, match=r"merge: the 'ngram_range' parameter changed"):
+        a.merge(b)
+    with pytest.raises(ValueError, match=r"merge: the 'ngram_range' parameter changed"):
+        b.merge(a)
+    # the refusal changed nothing: with the parameter restored, "a" merges
+    merged = a.set_params(ngram_range=(1, 1)).merge(OneHotVectorizer().fit([["b"]]))
+    assert merged.vocabulary_.counts_ == {"a": 1, "b": 2}

@@ -330,6 +330,9 @@ def saved_state(obj: Any) -> dict[str, Any]:
     (False, True, True)
     """
     declared = declared_state(type(obj))
+    if declared is not None and hasattr(obj, "__sklearn_is_fitted__"):
+        # state built at first use (a merged OneHotVectorizer) is built now
+        obj.__sklearn_is_fitted__()
     state = vars(obj)
     if declared is None:
         return dict(state)

@@ -10,7 +10,7 @@ feature)`` codes; the matrix is built in one CSR construction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from numbers import Integral
 from typing import Any, Self
@@ -69,6 +69,9 @@ _LATER_DEFAULTS: dict[str, Any] = {
     "sublinear_tf": False,
     "norm": "l2",
 }
+
+#: The fitted attributes (what a merge builds at its first use).
+_FITTED = ("vocabulary_", "idf_")
 
 _DF_CONSTRAINT = [
     Interval(RealNotInt, 0, 1, closed="both"),
@@ -230,14 +233,29 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         self.norm = norm
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached when the attribute is missing: a vectorizer from a
-        # model file written before these parameters existed behaves as
-        # their defaults say.
+        # Only reached when the attribute is missing: the fitted state of a
+        # merge is built at its first use; a vectorizer from a model file
+        # written before these parameters existed behaves as their defaults say.
+        if name in _FITTED and "_pending" in self.__dict__:
+            self._materialize()
+            if name in self.__dict__:
+                return self.__dict__[name]
         if name in _LATER_DEFAULTS:
             return _LATER_DEFAULTS[name]
         raise AttributeError(
             f"{type(self).__name__!r} object has no attribute {name!r}"
         )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # scikit-learn's check_is_fitted asks this; a merge's pending counts
+        # are turned into the fitted state here (None of them passing the
+        # cut-offs yet: not fitted, as after the same partial_fit calls)
+        self._materialize()
+        return "vocabulary_" in self.__dict__
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._materialize()  # pickle and copy hold the fitted state, not the parts
+        return super().__getstate__()
 
     def __sklearn_tags__(self) -> Any:
         return text_step_tags(super().__sklearn_tags__())
@@ -342,42 +360,62 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
     ) -> sp.csr_matrix | None:
         """Learn the vocabulary (and idf); the matrix of ``docs`` if ``encode``.
 
-        ``fit`` builds no matrix unless the idf needs the counts, and then
-        never raises on a token its own cut-offs left out (as ``fit`` did
-        before tf-idf existed): the *UNK* column of ``handle_unknown="error"``
-        is never filled, so its idf does not matter.
+        ``fit`` builds no matrix: the vocabulary comes from the feature counts
+        and the idf from the document frequencies, the counts a later
+        ``partial_fit`` or ``merge`` continues from. It never raises on a
+        token its own cut-offs left out (as ``fit`` did before tf-idf
+        existed): the *UNK* column of ``handle_unknown="error"`` is never
+        filled, so its idf does not matter.
         """
         weighting = self._check_params()
         segments = self._analyze(docs)
-        self.__dict__.pop("idf_", None)
-        for name in ("_stream", "_stream_params"):
+        for name in (*_FITTED, "_stream", "_stream_params", "_pending"):
             self.__dict__.pop(name, None)
         check_stream_params(self, _FIT_PARAMS, "fit")
+        n_docs = len(docs)
+        # the *UNK* column's idf needs to know which documents hold a word
+        # left out of the vocabulary; merging it later would need each
+        # document's word list, which grows with the corpus: a plain fit
+        # counts it here and keeps no list, so a fitted (or pickled)
+        # vectorizer stays the size of its vocabulary; stream from the start
+        # with partial_fit to continue or merge such a vectorizer
+        fit_only = (
+            weighting == "tfidf"
+            and self.handle_unknown == "unk"
+            and self.vocabulary is None
+        )
         scratch: list[Any] = []
-        self._stream = self._chunk_stats(segments, len(docs), weighting, scratch)
-        if "unigrams" in self._stream:
-            # each document's word list (tf-idf's *UNK* column) grows with the
-            # corpus: a plain fit does not keep it, so a fitted (or pickled)
-            # vectorizer stays the size of its vocabulary; stream from the
-            # start with partial_fit to continue or merge such a vectorizer
-            del self._stream["unigrams"]
-            self._stream["fit_only"] = True
-        policy = self.handle_unknown
-        if not encode:
-            if weighting != "tfidf" and self.vocabulary is not None:
-                self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
-                return None
-            policy = "ignore" if policy == "error" else policy
+        stats = self._chunk_stats(
+            segments,
+            n_docs,
+            weighting,
+            scratch if encode or fit_only else None,
+            word_lists=False,
+        )
         if self.vocabulary is not None:
             self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
+        if not encode:
+            self._finish(
+                stats,
+                weighting,
+                (lambda v: _unknown_documents(v, segments, scratch, n_docs))
+                if fit_only
+                else None,
+            )
+            if fit_only:
+                self._stream = {"fit_only": True}
+            return None
+        self._stream = {"fit_only": True} if fit_only else stats
+        if self.vocabulary is not None:
             parts = [self._ids_of(strings) for _, strings, _ in segments]
-            counts = self._count_matrix(segments, parts, len(docs), policy)
+            counts = self._count_matrix(segments, parts, n_docs, self.handle_unknown)
         else:
-            counts = self._learn(segments, len(docs), policy, tuple(scratch))
+            counts = self._learn(
+                stats, segments, n_docs, self.handle_unknown, tuple(scratch)
+            )
         if weighting == "tfidf":
             df = np.bincount(counts.indices, minlength=counts.shape[1])
-            n = counts.shape[0]
-            self.idf_ = np.log((1.0 + n) / (1.0 + df)) + 1.0
+            self.idf_ = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
         return self._weight(counts, weighting)
 
     # -- streaming -------------------------------------------------------------
@@ -419,7 +457,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         self._validate_params()
         docs = check_token_lists(X, step=type(self).__name__, allow_empty=False)
         weighting = self._check_params()
-        if "vocabulary_" in self.__dict__ or "_stream" in self.__dict__:
+        if any(k in self.__dict__ for k in ("vocabulary_", "_stream", "_pending")):
             before = self._stream_state("partial_fit")
         else:
             before = None
@@ -429,15 +467,16 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             if self.vocabulary is not None:
                 self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
             chunk = self._chunk_stats(self._analyze(docs), len(docs), weighting)
-            stats = chunk if before is None else _add_stats(before, chunk)
+            stats = chunk if before is None else _sum_stats([before, chunk])
             try:
                 self._finish(stats, weighting)
             except EmptyVocabularyError:
                 # no feature passes the cut-offs yet: keep the counts, and
                 # stay unfitted until a later chunk brings one over them
-                for name in ("vocabulary_", "idf_"):
+                for name in _FITTED:
                     self.__dict__.pop(name, None)
                 self._stream = stats
+            self.__dict__.pop("_pending", None)
         except BaseException:
             if previous is None:
                 self.__dict__.pop("_stream_params", None)
@@ -452,10 +491,10 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         Associative and commutative: merging vectorizers fitted (by ``fit``
         or ``partial_fit``) on any split of a corpus, in any order, gives the
         vocabulary, ids and idf of ``fit`` on all of it. With
-        ``weighting="tfidf"`` and ``handle_unknown="unk"`` the parts must come
-        from ``partial_fit`` (a plain ``fit`` keeps no per-document word lists). A worker whose
-        chunks left no feature over the cut-offs yet (counts, no vocabulary)
-        merges too.
+        ``weighting="tfidf"`` and ``handle_unknown="unk"`` the parts must
+        come from ``partial_fit`` (a plain ``fit`` keeps no per-document word
+        lists). A worker whose chunks left no feature over the cut-offs yet
+        (counts, no vocabulary) merges too.
 
         Parameters
         ----------
@@ -465,7 +504,18 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         OneHotVectorizer
-            A new fitted vectorizer; ``self`` and ``other`` are unchanged.
+            A new vectorizer; ``self`` and ``other`` are unchanged.
+
+        Notes
+        -----
+        The merge itself only gathers the counts; the vocabulary (a sort of
+        every feature) and the idf are built when the result is first used
+        (``transform``, ``vocabulary_``, ``check_is_fitted``, saving or
+        pickling it), with the parameters it had when merged. So folding
+        many parts, ``acc = acc.merge(part)``, costs about one sum of all
+        their counts, not one vocabulary per part; the counts are summed
+        whenever the parts gathered outgrow the largest one, so memory stays
+        within about twice the merged counts.
 
         Examples
         --------
@@ -477,21 +527,52 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         (True, np.True_)
         """
         check_merge_partner(self, other, _FIT_PARAMS)
-        weighting = self._check_params()
-        stats = _add_stats(self._stream_state("merge"), other._stream_state("merge"))
+        self._check_params()
+        parts = [*self._stream_parts("merge"), *other._stream_parts("merge")]
+        for est in (self, other):  # counts made under other parameters: refused
+            _check_counted_with(est, "merge")
+        _check_same_counts(parts)
+        sizes = [_stats_size(p) for p in parts]
+        if sum(sizes) >= 2 * max(sizes):
+            parts = [_sum_stats(parts)]
         out = clone(self)
-        if self.vocabulary is not None:
-            out.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
-        try:
-            out._finish(stats, weighting)
-        except EmptyVocabularyError:
-            # still no feature over the cut-offs: the counts, unfitted
-            out.__dict__.pop("vocabulary_", None)
-            out._stream = stats
         check_stream_params(out, _FIT_PARAMS, "merge")
+        out._pending = parts
         return out
 
+    def _materialize(self) -> None:
+        """Build the fitted state from the counts a merge gathered (if any).
+
+        It is built with the parameters in force at the merge (kept in
+        ``_stream_params``), as an eager merge would have built it; no
+        feature over the cut-offs yet leaves the summed counts, unfitted.
+        """
+        pending = self.__dict__.get("_pending")
+        if pending is None:
+            return
+        stats = _sum_stats(pending)
+        est = clone(self).set_params(**self.__dict__["_stream_params"])
+        if est.vocabulary is not None:
+            est.vocabulary_ = fixed_vocabulary(est.vocabulary, type(self).__name__)
+        try:
+            est._finish(stats, est._weighting())
+        except EmptyVocabularyError:
+            pass
+        for name in _FITTED:
+            if name in est.__dict__:
+                self.__dict__[name] = est.__dict__[name]
+        self._stream = stats
+        self.__dict__.pop("_pending", None)
+
+    def _stream_parts(self, method: str) -> list[dict[str, Any]]:
+        """The counts to merge: one summed dict, or the parts a merge gathered."""
+        pending = self.__dict__.get("_pending")
+        return list(pending) if pending is not None else [self._stream_state(method)]
+
     def _stream_state(self, method: str) -> dict[str, Any]:
+        pending = self.__dict__.get("_pending")
+        if pending is not None:
+            return _sum_stats(pending)
         stats = self.__dict__.get("_stream")
         if stats is None or stats.get("fit_only"):
             raise ValueError(
@@ -514,11 +595,14 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         n_docs: int,
         weighting: str,
         scratch: list[Any] | None = None,
+        word_lists: bool = True,
     ) -> dict[str, Any]:
-        """The additive counts of one chunk (see :func:`_add_stats`).
+        """The additive counts of one chunk (see :func:`_sum_stats`).
 
         A ``scratch`` list receives the distinct features, their codes and
-        document frequencies (or None), for ``fit`` to reuse.
+        document frequencies (or None), for ``fit`` to reuse. Without
+        ``word_lists`` (a plain ``fit``), tf-idf's per-document word lists
+        are not built.
         """
         policy = "ignore" if self.handle_unknown == "error" else self.handle_unknown
         stats: dict[str, Any] = {"n_docs": n_docs}
@@ -540,10 +624,15 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
                         self.vocabulary_ = saved
                 stats["df_cols"] = np.bincount(counts.indices, minlength=len(vocab))
             return stats
-        strings = list(chain.from_iterable(s for _, s, _ in segments))
+        features = chain.from_iterable(s for _, s, _ in segments)
+        if scratch is None and not self._needs_df(weighting):
+            # counts only (never tf-idf, which needs the df): C-level counting
+            stats["counts"] = Counter(features)
+            return stats
+        strings = list(features)
         uniq, codes = _factorize(strings)
         totals = np.bincount(codes, minlength=len(uniq))
-        stats["counts"] = Counter(dict(zip(uniq, totals.tolist(), strict=True)))
+        stats["counts"] = _counter(uniq, totals)
         if self._needs_df(weighting):
             doc_of = (
                 np.concatenate([d for _, _, d in segments])
@@ -551,12 +640,12 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
                 else np.zeros(0, np.int64)
             )
             df = _document_frequencies(doc_of, codes, n_docs, len(uniq))
-            stats["df"] = Counter(dict(zip(uniq, df.tolist(), strict=True)))
+            stats["df"] = _counter(uniq, df)
         else:
             df = None
         if scratch is not None:
             scratch[:] = [uniq, codes, df]
-        if weighting == "tfidf" and policy == "unk":
+        if word_lists and weighting == "tfidf" and policy == "unk":
             # which distinct unigrams each document holds: whether one of them
             # falls out of the final vocabulary (the *UNK* column) is known
             # only at the end, so this part grows with the corpus
@@ -570,8 +659,20 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             stats["unigrams"] = [(u1, present.indptr, present.indices)]
         return stats
 
-    def _finish(self, stats: dict[str, Any], weighting: str) -> None:
-        """Set the fitted state from accumulated counts (as ``fit`` would)."""
+    def _finish(
+        self,
+        stats: dict[str, Any],
+        weighting: str,
+        unknown_documents: Callable[[Vocabulary], int] | None = None,
+    ) -> None:
+        """Set the fitted state from accumulated counts (as ``fit`` would).
+
+        The counts are shared with ``vocabulary_.counts_``, never copied:
+        no step changes a counts dict in place. ``unknown_documents`` gives,
+        for a plain ``fit`` with ``weighting="tfidf"`` and
+        ``handle_unknown="unk"``, the document frequency of the *UNK* column
+        under the vocabulary just built.
+        """
         n_docs = stats["n_docs"]
         vocabulary = self.__dict__.get("vocabulary_")
         if self.vocabulary is None:
@@ -579,7 +680,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             if "df" in stats:
                 keep = self._df_keep(stats["df"], stats["counts"], n_docs)
             vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
-                Counter(stats["counts"]), keep
+                stats["counts"], keep
             )
             if weighting == "tfidf":
                 itos = vocabulary.itos_
@@ -587,6 +688,8 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
                 df = np.fromiter(map(get, itos, repeat(0)), np.int64, len(itos))
                 if "unigrams" in stats:
                     df[UNK_ID] = _unknown_df(vocabulary, stats["unigrams"])
+                elif unknown_documents is not None:
+                    df[UNK_ID] = unknown_documents(vocabulary)
         elif weighting == "tfidf":
             df = stats["df_cols"]
         self.vocabulary_ = vocabulary
@@ -607,6 +710,7 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
 
     def _learn(
         self,
+        stats: dict[str, Any],
         segments: list[tuple[int, list[str], np.ndarray]],
         n_docs: int,
         policy: str,
@@ -614,14 +718,15 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
     ) -> sp.csr_matrix:
         """Learn the vocabulary from the features; return the count matrix.
 
-        ``scratch`` is what :meth:`_chunk_stats` made of the same segments
-        (the distinct features, each feature's code, the document
-        frequencies or None), so the strings are factorised once.
+        ``stats`` and ``scratch`` are what :meth:`_chunk_stats` made of the
+        same segments (the counts; the distinct features, each feature's
+        code, the document frequencies or None), so the strings are
+        factorised once.
         """
         uniq, codes, df = scratch
         totals = np.bincount(codes, minlength=len(uniq))
         keep = None if df is None else self._df_mask_of(df, totals, n_docs)
-        counts = self._stream["counts"]
+        counts = stats["counts"]
         kept = None if keep is None else frozenset(compress(uniq, keep))
         self.vocabulary_ = Vocabulary(self.min_count, self.max_size).fit_counts(
             counts, kept
@@ -877,33 +982,91 @@ def _document_frequencies(
     return np.bincount(present.indices, minlength=n_uniq)
 
 
-def _add_stats(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    """The sum of two chunks' counts (associative and commutative).
+def _counter(keys: list[str], values: np.ndarray) -> Counter[str]:
+    """A Counter of ``keys`` to ``values`` (one dict build, in key order)."""
+    out: Counter[str] = Counter()
+    dict.update(out, zip(keys, values.tolist(), strict=True))
+    return out
 
-    Examples
-    --------
-    >>> _add_stats({"n_docs": 2, "counts": Counter(a=1)}, {"n_docs": 1, "counts": Counter(a=2)})
-    {'n_docs': 3, 'counts': Counter({'a': 3})}
-    """
-    out: dict[str, Any] = {}
-    for key in a.keys() | b.keys():
-        if key not in a or key not in b:
+
+def _check_counted_with(est: OneHotVectorizer, method: str) -> None:
+    """Refuse ``est`` if a parameter changed since its counting started
+    (``set_params`` after ``fit``); ``est`` is left as it was."""
+    saved = est.__dict__.get("_stream_params")
+    check_stream_params(est, _FIT_PARAMS, method)  # raises before recording
+    if saved is None:
+        est.__dict__.pop("_stream_params", None)
+    else:
+        est.__dict__["_stream_params"] = saved
+
+
+def _check_same_counts(parts: Sequence[dict[str, Any]]) -> None:
+    """Refuse to sum counts of different kinds (made under other parameters)."""
+    keys = parts[0].keys()
+    for part in parts[1:]:
+        for key in keys ^ part.keys():
             raise ValueError(
                 f"OneHotVectorizer.merge: only one side holds the counts {key!r}; "
                 "the two were fitted with different parameters."
             )
-    for key, value in a.items():
+
+
+def _stats_size(stats: dict[str, Any]) -> int:
+    """How many entries summing ``stats`` into others costs (its features)."""
+    return len(stats.get("counts", ()))
+
+
+def _sum_stats(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The sum of chunks' counts (associative and commutative); ``parts`` are
+    not changed (a single part is returned as it is).
+
+    The largest Counter is copied at dict speed and the others added to it.
+
+    Examples
+    --------
+    >>> _sum_stats([{"n_docs": 2, "counts": Counter(a=1)}, {"n_docs": 1, "counts": Counter(a=2, b=1)}])
+    {'n_docs': 3, 'counts': Counter({'a': 3, 'b': 1})}
+    """
+    _check_same_counts(parts)
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, Any] = {}
+    for key in parts[0]:
+        values = [part[key] for part in parts]
         if key == "n_docs":
-            out[key] = value + b[key]
+            out[key] = sum(values)
         elif key in ("counts", "df"):
-            total = Counter(value)
-            total.update(b[key])
+            values.sort(key=len, reverse=True)
+            total = Counter(values[0])
+            for value in values[1:]:
+                total.update(value)
             out[key] = total
         elif key == "df_cols":
-            out[key] = value + b[key]
+            out[key] = np.sum(values, axis=0)
         else:  # "unigrams": per-chunk incidence lists
-            out[key] = [*value, *b[key]]
+            out[key] = list(chain.from_iterable(values))
     return out
+
+
+def _unknown_documents(
+    vocabulary: Vocabulary,
+    segments: list[tuple[int, list[str], np.ndarray]],
+    scratch: list[Any],
+    n_docs: int,
+) -> int:
+    """Documents of one chunk holding a unigram that maps to the *UNK* column.
+
+    ``scratch`` is what :meth:`OneHotVectorizer._chunk_stats` made of the
+    segments: the distinct features and each feature's code, the unigrams'
+    first. A unigram left out of ``vocabulary`` or ``*UNK*`` itself counts.
+    """
+    if not segments or segments[0][0] != 1:
+        return 0  # no unigram features
+    uniq, codes, _ = scratch
+    _, unigrams, doc_of = segments[0]
+    ids = np.fromiter(map(vocabulary.stoi_.get, uniq, repeat(-1)), np.int64, len(uniq))
+    unknown = ((ids < 0) | (ids == UNK_ID))[codes[: len(unigrams)]]
+    return int(np.count_nonzero(np.bincount(doc_of[unknown], minlength=n_docs)))
 
 
 def _unknown_df(vocabulary: Vocabulary, unigrams: list[tuple[Any, ...]]) -> int:
