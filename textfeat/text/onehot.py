@@ -10,7 +10,7 @@ feature)`` codes; the matrix is built in one CSR construction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from numbers import Integral
 from typing import Any, Self
@@ -389,19 +389,14 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
             segments,
             n_docs,
             weighting,
-            scratch if encode or fit_only else None,
+            scratch if encode or self._needs_df(weighting) else None,
             word_lists=False,
+            df_counts=not fit_only,
         )
         if self.vocabulary is not None:
             self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
         if not encode:
-            self._finish(
-                stats,
-                weighting,
-                (lambda v: _unknown_documents(v, segments, scratch, n_docs))
-                if fit_only
-                else None,
-            )
+            self._finish(stats, weighting, (segments, scratch) if scratch else None)
             if fit_only:
                 self._stream = {"fit_only": True}
             return None
@@ -596,13 +591,15 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         weighting: str,
         scratch: list[Any] | None = None,
         word_lists: bool = True,
+        df_counts: bool = True,
     ) -> dict[str, Any]:
         """The additive counts of one chunk (see :func:`_sum_stats`).
 
-        A ``scratch`` list receives the distinct features, their codes and
-        document frequencies (or None), for ``fit`` to reuse. Without
-        ``word_lists`` (a plain ``fit``), tf-idf's per-document word lists
-        are not built.
+        A ``scratch`` list receives the distinct features, their codes,
+        document frequencies (or None) and totals, for ``fit`` to reuse.
+        Without ``word_lists`` (a plain ``fit``), tf-idf's per-document word
+        lists are not built; without ``df_counts`` (a plain ``fit`` that can
+        never be merged), neither is the Counter of document frequencies.
         """
         policy = "ignore" if self.handle_unknown == "error" else self.handle_unknown
         stats: dict[str, Any] = {"n_docs": n_docs}
@@ -640,11 +637,12 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
                 else np.zeros(0, np.int64)
             )
             df = _document_frequencies(doc_of, codes, n_docs, len(uniq))
-            stats["df"] = _counter(uniq, df)
+            if df_counts:
+                stats["df"] = _counter(uniq, df)
         else:
             df = None
         if scratch is not None:
-            scratch[:] = [uniq, codes, df]
+            scratch[:] = [uniq, codes, df, totals]
         if word_lists and weighting == "tfidf" and policy == "unk":
             # which distinct unigrams each document holds: whether one of them
             # falls out of the final vocabulary (the *UNK* column) is known
@@ -663,33 +661,41 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         self,
         stats: dict[str, Any],
         weighting: str,
-        unknown_documents: Callable[[Vocabulary], int] | None = None,
+        chunk: tuple[list[Any], list[Any]] | None = None,
     ) -> None:
         """Set the fitted state from accumulated counts (as ``fit`` would).
 
         The counts are shared with ``vocabulary_.counts_``, never copied:
-        no step changes a counts dict in place. ``unknown_documents`` gives,
-        for a plain ``fit`` with ``weighting="tfidf"`` and
-        ``handle_unknown="unk"``, the document frequency of the *UNK* column
-        under the vocabulary just built.
+        no step changes a counts dict in place. ``chunk`` is a plain
+        ``fit``'s only chunk, ``(segments, scratch)`` of :meth:`_chunk_stats`:
+        the cut-offs and the idf are then read from its arrays, and the
+        *UNK* column's document frequency (``handle_unknown="unk"``) is
+        counted from its documents.
         """
         n_docs = stats["n_docs"]
         vocabulary = self.__dict__.get("vocabulary_")
         if self.vocabulary is None:
             keep = None
-            if "df" in stats:
+            if chunk is not None:
+                uniq, _, df_codes, totals = chunk[1]
+                if df_codes is not None:
+                    mask = self._df_mask_of(df_codes, totals, n_docs)
+                    keep = None if mask is None else frozenset(compress(uniq, mask))
+            elif "df" in stats:
                 keep = self._df_keep(stats["df"], stats["counts"], n_docs)
             vocabulary = Vocabulary(self.min_count, self.max_size).fit_counts(
                 stats["counts"], keep
             )
-            if weighting == "tfidf":
+            if weighting == "tfidf" and chunk is not None:
+                df = _column_df(
+                    vocabulary, *chunk, n_docs, self.handle_unknown == "unk"
+                )
+            elif weighting == "tfidf":
                 itos = vocabulary.itos_
                 get = stats["df"].get
                 df = np.fromiter(map(get, itos, repeat(0)), np.int64, len(itos))
                 if "unigrams" in stats:
                     df[UNK_ID] = _unknown_df(vocabulary, stats["unigrams"])
-                elif unknown_documents is not None:
-                    df[UNK_ID] = unknown_documents(vocabulary)
         elif weighting == "tfidf":
             df = stats["df_cols"]
         self.vocabulary_ = vocabulary
@@ -714,17 +720,16 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         segments: list[tuple[int, list[str], np.ndarray]],
         n_docs: int,
         policy: str,
-        scratch: tuple[list[str], np.ndarray, np.ndarray | None],
+        scratch: tuple[list[str], np.ndarray, np.ndarray | None, np.ndarray],
     ) -> sp.csr_matrix:
         """Learn the vocabulary from the features; return the count matrix.
 
         ``stats`` and ``scratch`` are what :meth:`_chunk_stats` made of the
         same segments (the counts; the distinct features, each feature's
-        code, the document frequencies or None), so the strings are
-        factorised once.
+        code, the document frequencies or None, the totals), so the strings
+        are factorised once.
         """
-        uniq, codes, df = scratch
-        totals = np.bincount(codes, minlength=len(uniq))
+        uniq, codes, df, totals = scratch
         keep = None if df is None else self._df_mask_of(df, totals, n_docs)
         counts = stats["counts"]
         kept = None if keep is None else frozenset(compress(uniq, keep))
@@ -1048,25 +1053,32 @@ def _sum_stats(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _unknown_documents(
+def _column_df(
     vocabulary: Vocabulary,
     segments: list[tuple[int, list[str], np.ndarray]],
     scratch: list[Any],
     n_docs: int,
-) -> int:
-    """Documents of one chunk holding a unigram that maps to the *UNK* column.
+    count_unknown: bool,
+) -> np.ndarray:
+    """The document frequency of every column of ``vocabulary`` in one chunk.
 
     ``scratch`` is what :meth:`OneHotVectorizer._chunk_stats` made of the
-    segments: the distinct features and each feature's code, the unigrams'
-    first. A unigram left out of ``vocabulary`` or ``*UNK*`` itself counts.
+    segments (the distinct features, each feature's code, the unigrams'
+    first, and their document frequencies). With ``count_unknown`` (the
+    policy "unk") the *UNK* column counts the documents holding a unigram
+    left out of ``vocabulary`` or ``*UNK*`` itself, as the matrix would.
     """
-    if not segments or segments[0][0] != 1:
-        return 0  # no unigram features
-    uniq, codes, _ = scratch
-    _, unigrams, doc_of = segments[0]
+    uniq, codes, df, _ = scratch
     ids = np.fromiter(map(vocabulary.stoi_.get, uniq, repeat(-1)), np.int64, len(uniq))
-    unknown = ((ids < 0) | (ids == UNK_ID))[codes[: len(unigrams)]]
-    return int(np.count_nonzero(np.bincount(doc_of[unknown], minlength=n_docs)))
+    out = np.zeros(len(vocabulary.itos_), dtype=np.int64)
+    known = ids >= 0
+    out[ids[known]] = df[known]
+    if count_unknown:
+        unigrams = segments[0][1] if segments and segments[0][0] == 1 else []
+        unknown = ((ids < 0) | (ids == UNK_ID))[codes[: len(unigrams)]]
+        doc_of = segments[0][2][unknown] if len(unigrams) else np.zeros(0, np.int64)
+        out[UNK_ID] = np.count_nonzero(np.bincount(doc_of, minlength=n_docs))
+    return out
 
 
 def _unknown_df(vocabulary: Vocabulary, unigrams: list[tuple[Any, ...]]) -> int:
