@@ -150,21 +150,52 @@ def streaming_fit_available() -> bool:
 
 
 class Results:
-    """The accumulated JSON: machine, and runs keyed by engine, workers, size."""
+    """The accumulated JSON: machine, sessions, and runs keyed by engine, workers, size.
+
+    Several invocations may run at once: ``save`` re-reads the file under a
+    lock and writes back only the entries this process touched.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.doc: dict[str, Any] = (
-            json.loads(path.read_text()) if path.exists() else {"runs": {}}
-        )
+        self.doc: dict[str, Any] = self._read()
+        self.doc.setdefault("runs", {})
+        self.touched: set[str] = set()
+        self.session: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
 
     def run(self, key: str) -> dict[str, Any]:
+        self.touched.add(key)
         return self.doc["runs"].setdefault(key, {"stages": {}})
 
+    def set_run(self, key: str, value: dict[str, Any]) -> None:
+        self.touched.add(key)
+        self.doc["runs"][key] = value
+
     def save(self) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.doc, indent=1))
-        tmp.replace(self.path)
+        import fcntl
+
+        with self.path.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            disk = self._read()
+            disk.setdefault("runs", {})
+            for key in self.touched:
+                disk["runs"][key] = self.doc["runs"][key]
+            for key in ("machine", "baseline"):
+                if key in self.doc:
+                    disk[key] = self.doc[key]
+            if self.session is not None:
+                sessions = disk.setdefault("sessions", [])
+                ids = [s.get("id") for s in sessions]
+                if self.session["id"] in ids:
+                    sessions[ids.index(self.session["id"])] = self.session
+                else:
+                    sessions.append(self.session)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(disk, indent=1))
+            tmp.replace(self.path)
 
 
 # -- measured child processes ------------------------------------------------------
@@ -510,7 +541,7 @@ def run_inmem(a: argparse.Namespace, res: Results, size: float) -> None:
         log,
     )
     out.update(size_mb=size, uptime={"start": start, "end": uptime()}, **opts)
-    res.doc["runs"][key] = out
+    res.set_run(key, out)
     res.save()
     print(f"  {out}", flush=True)
 
@@ -539,7 +570,11 @@ def _mb(x: float | None) -> str:
 def report(doc: dict[str, Any], inmem_size: float) -> str:
     """Markdown tables of the accumulated results."""
     runs = doc["runs"]
-    stream = {k: r for k, r in runs.items() if not k.startswith("inmem")}
+    stream = {
+        k: r
+        for k, r in runs.items()
+        if not k.startswith("inmem") and any(s in r["stages"] for s in STAGES)
+    }
     lines: list[str] = []
     # times and memory, per run
     lines += [
@@ -735,14 +770,13 @@ def main() -> None:
     import platform
 
     res.doc.setdefault("machine", {**machine(), "python": platform.python_version()})
-    res.doc.setdefault("sessions", []).append(
-        {
-            "argv": sys.argv[1:],
-            "start": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-            "uptime": uptime(),
-            "fit_model": a.fit_model,
-        }
-    )
+    res.session = {
+        "id": f"{os.getpid()}-{time.time():.0f}",
+        "argv": sys.argv[1:],
+        "start": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "uptime": uptime(),
+        "fit_model": a.fit_model,
+    }
     res.save()
     sizes = [float(s) for s in a.sizes.split(",") if s]
     if "baseline" in a.stages:
@@ -753,10 +787,8 @@ def main() -> None:
     for engine in a.engines.split(","):
         for size in sizes:
             run_streaming(a, res, engine, size)
-    res.doc["sessions"][-1]["end"] = time.strftime(
-        "%Y-%m-%d %H:%M:%S UTC", time.gmtime()
-    )
-    res.doc["sessions"][-1]["uptime_end"] = uptime()
+    res.session["end"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    res.session["uptime_end"] = uptime()
     res.save()
 
 
