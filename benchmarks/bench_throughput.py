@@ -21,8 +21,9 @@ alternate, best of ``--repeat``), with the load average when it was taken:
 3. The README pipeline's ``predict`` on 20news test against
    ``TfidfVectorizer + LogisticRegression`` fitted on the same training
    posts, and the share of it that is tokenizing.
-4. The first ``predict`` after ``textfeat.load_model`` in a fresh process
-   against a later one on other texts of the same size.
+4. The first ``predict`` after ``textfeat.load_model`` against the same call
+   made after one other call, in fresh processes and in processes that
+   tokenized before loading (see :func:`first_call`).
 """
 
 from __future__ import annotations
@@ -225,37 +226,44 @@ def predict_ratio(
 
 FIRST_CALL = r"""
 import json, sys, time
-w = time.perf_counter()
-from textfeat import load_model, load_jsonl
+from textfeat import SpacyTokenizer, load_jsonl, load_model
 texts, _, _ = load_jsonl(sys.argv[2])
-n = int(sys.argv[3])
-a, b = texts[:n], texts[n:2 * n]
-first, later = (a, b) if sys.argv[4] == "ab" else (b, a)
+n, prior, arm = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+batch, warm = texts[:n], texts[n : n + 2]
+before = texts[n + 2 : n + 2 + prior]
+if before:  # a process that has tokenized before loading the model
+    SpacyTokenizer(attr="lower").transform(before)
 t = time.perf_counter()
 model = load_model(sys.argv[1])
-out = {"load": time.perf_counter() - t, "start": time.perf_counter() - w}
-for key, batch in (("first", first), ("later", later)):
-    t, c = time.perf_counter(), time.process_time()
-    model.predict(batch)
-    out[key] = time.perf_counter() - t
-    out[key + "_cpu"] = time.process_time() - c
+out = {"load": time.perf_counter() - t}
+if arm == "control":  # the first call after load_model is not the measured one
+    model.predict(warm)
+t, c = time.perf_counter(), time.process_time()
+model.predict(batch)
+out["wall"] = time.perf_counter() - t
+out["cpu"] = time.process_time() - c
 print(json.dumps(out))
 """
 
 
-def first_call(model_path: Path, n: int, repeat: int) -> list[str]:
-    """First predict after load_model in a fresh process vs a later one.
+def first_call(model_path: Path, n: int, repeat: int, prior: int) -> list[str]:
+    """First predict after load_model against a later one, same posts, same state.
 
-    Two fresh processes make a pair: one predicts posts A then B, the other
-    B then A, so the first call and the later one cover the same posts (the
-    first call's extra cost is not confounded with the posts' length).
-    Best and worst pair of ``repeat``, wall clock and CPU time.
+    Each repeat runs two fresh processes that do the same thing (tokenize
+    ``prior`` posts, or none, then load the model and predict the same
+    ``n`` unseen posts), except that in the *control* process one call on
+    two other posts comes between ``load_model`` and the timed ``predict``.
+    The difference is what the first call after loading costs beyond a
+    later one. (Timing a first call on posts A against a later call on
+    posts B charges the first with learning the words A and B share, which
+    the later call then finds known: that is not a cost of loading.)
+    The two arms alternate in order; best, median and worst of ``repeat``.
     """
-    pairs = []
-    for _ in range(repeat):
-        runs = []
-        for order in ("ab", "ba"):
-            res = subprocess.run(
+    diffs = []
+    for r in range(repeat):
+        res = {}
+        for arm in ("first", "control") if r % 2 == 0 else ("control", "first"):
+            done = subprocess.run(
                 [
                     sys.executable,
                     "-c",
@@ -263,50 +271,34 @@ def first_call(model_path: Path, n: int, repeat: int) -> list[str]:
                     str(model_path),
                     str(NEWS_TEST),
                     str(n),
-                    order,
+                    str(prior),
+                    arm,
                 ],
                 capture_output=True,
                 text=True,
                 check=True,
                 cwd=ROOT,
             )
-            runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
-        pairs.append(
-            {
-                k: sum(r[k] for r in runs) / 2
-                for k in ("first", "later", "first_cpu", "later_cpu", "load")
-            }
+            res[arm] = json.loads(done.stdout.strip().splitlines()[-1])
+        diffs.append(
+            (
+                res["first"]["wall"] - res["control"]["wall"],
+                res["first"]["cpu"] - res["control"]["cpu"],
+                res["control"]["wall"],
+                res["first"]["wall"],
+            )
         )
-    best = min(pairs, key=lambda r: r["first"] - r["later"])
-    worst = max(pairs, key=lambda r: r["first"] - r["later"])
-    cpu = sorted(p["first_cpu"] - p["later_cpu"] for p in pairs)
+    diffs.sort()
+    best, mid, worst = diffs[0], diffs[len(diffs) // 2], diffs[-1]
+    cpu = sorted(d[1] for d in diffs)
+    where = (
+        f"process that tokenized {prior} posts before" if prior else "fresh process"
+    )
     return [
-        f"| first `predict` after `load_model` (fresh process, {n} posts; pairs of "
-        f"processes in both orders) vs a later one on the same posts | "
-        f"{best['later']:.3f} | {best['first']:.3f} | "
-        f"{best['first'] - best['later']:+.3f} s (worst of {repeat}: "
-        f"{worst['first'] - worst['later']:+.3f} s; CPU time "
-        f"{cpu[0]:+.3f} to {cpu[-1]:+.3f} s; load_model {best['load']:.2f} s) "
-        f"| {load()} |"
-    ]
-
-
-def first_call_in_process(model_path: Path, a: list[str], b: list[str]) -> list[str]:
-    """First predict after load_model in this process (spaCy loaded) vs the next."""
-    from textfeat import load_model
-
-    rows = []
-    for first, later in ((a, b), (b, a)):
-        model = load_model(model_path)
-        t_first = timed(lambda m=model, x=first: m.predict(x))[0]
-        t_later = timed(lambda m=model, x=later: m.predict(x))[0]
-        rows.append((t_first, t_later))
-    first = sum(r[0] for r in rows) / 2
-    later = sum(r[1] for r in rows) / 2
-    return [
-        f"| first `predict` after `load_model` in a process that already "
-        f"tokenized ({len(a)} unseen posts, both orders) vs the next | "
-        f"{later:.3f} | {first:.3f} | {first - later:+.3f} s | {load()} |"
+        f"| first `predict` after `load_model` ({where}; {n} unseen posts) vs the "
+        f"same call after one other call | {mid[2]:.3f} | {mid[3]:.3f} | "
+        f"{mid[0]:+.3f} s median (best {best[0]:+.3f}, worst {worst[0]:+.3f} of "
+        f"{repeat}; CPU time {cpu[0]:+.3f} to {cpu[-1]:+.3f} s) | {load()} |"
     ]
 
 
@@ -317,6 +309,12 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=4000, help="20news posts")
     parser.add_argument("--train", type=int, default=4000, help="posts to fit on")
     parser.add_argument("--first-n", type=int, default=500)
+    parser.add_argument(
+        "--first-prior",
+        type=int,
+        default=1000,
+        help="posts a process tokenizes before loading the model (first-call row)",
+    )
     parser.add_argument(
         "--many-lines",
         type=int,
@@ -391,10 +389,8 @@ def main() -> None:
             if "predict" in only:
                 rows += predict_ratio(train, test_posts, args.repeat, model_path)
             if "first" in only:
-                n = args.first_n
-                unseen = train_texts[args.train :]
-                rows += first_call_in_process(model_path, unseen[:n], unseen[n : 2 * n])
-                rows += first_call(model_path, args.first_n, args.repeat)
+                for prior in (0, args.first_prior):
+                    rows += first_call(model_path, args.first_n, args.repeat, prior)
             out += rows
             print("\n".join(rows), flush=True)
     if args.write:
