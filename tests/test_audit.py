@@ -156,7 +156,8 @@ def test_evaluate_quarantines_a_record_the_model_fails_on(tmp_path):
 def test_fit_shows_a_progress_bar_on_stderr(tmp_path):
     corpus = write_corpus(tmp_path / "c.jsonl", TRAIN, ["x", "y", "x", "y"])
     result = runner.invoke(app, ["fit", str(corpus), "-o", str(tmp_path / "m.tfm")])
-    assert "read: 4rec" in result.stderr and "read:" not in result.stdout
+    assert "read: 100%" in result.stderr and "4/4" in result.stderr
+    assert "read:" not in result.stdout
 
 
 def test_fit_quiet_shows_no_progress_bar(tmp_path):

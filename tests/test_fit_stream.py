@@ -531,9 +531,12 @@ def test_cli_fit_work_dir_is_kept_and_serves_select(tmp_path):
             "5",
             "--out",
             str(tmp_path / "s.json"),
+            "--report",
+            str(tmp_path / "s.md"),
         ],
     )
     assert result.exit_code == 0, result.output
+    assert len(json.loads((tmp_path / "s.json").read_text())["indices"]) == 5
 
 
 def test_cli_fit_quarantine_file_lists_the_records_set_aside(tmp_path):

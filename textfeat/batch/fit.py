@@ -90,6 +90,7 @@ class FitReport:
 
     Examples
     --------
+    >>> from pathlib import Path
     >>> report = FitReport(Path("work"), n_in=3, n_fitted=3)
     >>> report.n_in - report.n_fitted
     0
