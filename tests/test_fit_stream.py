@@ -702,3 +702,16 @@ def test_cli_no_cache_reaches_training(tmp_path, monkeypatch):
     )
     assert result.exit_code == 1 and "--no-cache takes effect only" in result.output
     assert seen == [False, True]
+
+
+def test_a_runs_labels_are_held_as_int32_codes_per_shard(tmp_path, memory):
+    # select and train held every label as a Python object (about 400 bytes
+    # a record in the driver: memory grew with the corpus)
+    from textfeat.batch.train import plan_run, run_classes
+
+    fit_corpus(_pipe(), TOPICS, tmp_path / "w", chunk_size=CHUNK, quiet=True)
+    _, _, _, labels = plan_run(tmp_path / "w" / "features")
+    assert all(codes.dtype == np.int32 for _, codes in labels)
+    assert sum(len(codes) for _, codes in labels) == 360
+    _, _, _, classes, codes = run_classes(tmp_path / "w" / "features", "")
+    np.testing.assert_array_equal(classes[codes], memory[1])

@@ -285,7 +285,7 @@ def _counts(
         )
     n_workers = effective_n_jobs(n_jobs)
     check_run(out_dir)
-    out, manifest, shards, _, classes, codes = run_classes(
+    out, manifest, shards, classes, codes = run_classes(
         out_dir, "scores against the label need at least 2"
     )
     d = int(manifest.get("n_features") or 0)

@@ -239,39 +239,42 @@ def _labels_of(out: Path, shard: dict[str, Any], name: str, digest: str) -> tupl
 
 def run_classes(
     out_dir: str | Path, why_two: str
-) -> tuple[Path, dict[str, Any], list[_Shard], NDArray, NDArray, NDArray]:
-    """A run's plan and its labels as classes: ``(out, manifest, shards, y, classes, codes)``.
+) -> tuple[Path, dict[str, Any], list[_Shard], NDArray, NDArray]:
+    """A run's plan and its labels as classes: ``(out, manifest, shards, classes, codes)``.
 
-    ``y`` holds the labelled records' labels in shard order (unlabelled ones
-    are left out), ``classes`` the sorted distinct labels and ``codes`` each
-    label's index in ``classes``. A run without labelled records, with
-    labels that are not classes, or with one class only is refused, naming
-    the folder (``why_two`` says what needs two classes).
+    ``classes`` holds the sorted distinct labels of the labelled records and
+    ``codes`` each labelled record's index in ``classes``, in shard order
+    (unlabelled records are left out); the labels themselves are never held
+    all at once. A run without labelled records, with labels that are not
+    classes, or with one class only is refused, naming the folder
+    (``why_two`` says what needs two classes).
     """
     out, manifest, shards, labels = plan_run(out_dir)
     kind = manifest.get("label_type")
-    flat = [v for part in labels for v in part]
-    if not flat:
+    if not any(len(codes) for _, codes in labels):
         raise BatchError(
             f"{out_dir}: no labelled record (label type {kind!r}); featurize a "
             "corpus with labels (--label-field)"
         )
-    y_all = typed_labels(flat, kind)
+    classes = np.unique(np.concatenate([uniq for uniq, _ in labels]))
     try:
-        check_classification_targets(y_all)
+        check_classification_targets(classes)
     except ValueError as exc:
         raise BatchError(f"{out_dir}: labels cannot be classes: {exc}") from None
-    classes, codes = np.unique(y_all, return_inverse=True)
     if len(classes) < 2:
         raise BatchError(
             f"{out_dir}: the labelled records hold one class only, "
             f"{classes.tolist()[0]!r}; {why_two}"
         )
-    return out, manifest, shards, y_all, classes, codes.ravel()
+    codes = np.concatenate(
+        [np.searchsorted(classes, uniq).astype(np.intp)[c] for uniq, c in labels]
+    )
+    return out, manifest, shards, classes, codes
 
 
 def plan_run(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], list]:
-    """The run's manifest, its shards (features file, labelled rows) and labels."""
+    """The run's manifest, its shards (features file, labelled rows) and labels
+    (per shard: its sorted distinct labels and each labelled row's index in them)."""
     out = Path(out_dir)
     if not out.is_dir():
         raise BatchError(f"{out_dir}: no such folder; give the OUT_DIR of featurize")
@@ -300,7 +303,13 @@ def plan_run(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], l
                 raise BatchError(f"{out / recs[0]}: malformed labels; featurize again")
             rows = np.flatnonzero(has)
             shards.append(_Shard(feats[0], files[feats[0]], rows, len(values)))
-            labels.append([values[i] for i in rows.tolist()])
+            # each shard's labels as its own classes and int32 codes: the
+            # driver keeps 4 bytes per record, not a Python object
+            mine = typed_labels(
+                [values[i] for i in rows.tolist()], manifest["label_type"]
+            )
+            uniq, codes = np.unique(mine, return_inverse=True)
+            labels.append((uniq, codes.ravel().astype(np.int32)))
     except (KeyError, TypeError, IndexError, ValueError) as exc:
         raise BatchError(
             f"{where}: malformed manifest or shard ({type(exc).__name__}: {exc}); "
@@ -623,7 +632,7 @@ def train_shards(
         random_state=random_state,
     )
     clf._validate_params()
-    out, manifest, shards, y_all, classes, y_idx = run_classes(
+    out, manifest, shards, classes, y_idx = run_classes(
         out_dir, "a classifier needs at least 2"
     )
     require_matrix(manifest, out, "train")
@@ -632,7 +641,7 @@ def train_shards(
     if isinstance(class_weight, str):  # "balanced"
         cw = counts.sum() / (len(classes) * counts)
     elif class_weight is not None:
-        cw = compute_class_weight(class_weight, classes=classes, y=y_all)
+        cw = compute_class_weight(class_weight, classes=classes, y=classes[y_idx])
     else:
         cw = np.ones(len(classes))
     start = 0
