@@ -53,6 +53,7 @@ from textfeat.batch.run import check_n_jobs, featurize
 from textfeat.batch.shards import (
     BatchError,
     decode_tokens,
+    n_rows,
     read_manifest,
     shard_files,
     stack_rows,
@@ -227,16 +228,11 @@ def _shard_tokens(out: str, name: str, digest: str, rec: str, rec_digest: str) -
         X = sp.load_npz(io.BytesIO(blobs[0])).tocsr()
     else:
         X = np.load(io.BytesIO(blobs[0]), allow_pickle=False)
-    n_rows = len(X) if isinstance(X, list) else X.shape[0]
-    if n_rows != len(ids):
+    if n_rows(X) != len(ids):
         raise BatchError(
-            f"{root / name}: {n_rows} rows for {len(ids)} records; start the fit again"
+            f"{root / name}: {n_rows(X)} rows for {len(ids)} records; start the fit again"
         )
     return X, ids
-
-
-def _rows(X: Any, keep: list[int]) -> Any:
-    return [X[i] for i in keep] if isinstance(X, list) else X[keep]
 
 
 def _count_shard(
@@ -267,7 +263,7 @@ def _count_shard(
                     ) from exc
                 failed.append((ids[pos], failure_reason(exc)))
         X = stack_rows(blocks) if blocks else []
-    n = len(X) if isinstance(X, list) else X.shape[0]
+    n = n_rows(X)
     if n == 0:
         return None, 0, failed
     return clone(step).partial_fit(X), n, failed
@@ -310,15 +306,15 @@ def _count_pass(
     else:
         executor = InlineExecutor(_count_shard, state)
     merger = _Merger()
-    n_rows = 0
+    n_counted = 0
     failed: list[tuple[str, str]] = []
     bar = tqdm(total=len(jobs_args), unit="shard", desc=f"fit {name}", disable=quiet)
 
     def collect(job: Any) -> None:
-        nonlocal n_rows
+        nonlocal n_counted
         part, n, bad = executor.result(job)
         failed.extend(bad)
-        n_rows += n
+        n_counted += n
         if part is not None:
             merger.add(part)
         bar.update(1)
@@ -340,7 +336,7 @@ def _count_pass(
             f"step {name!r}: no record is left to fit it on (every record was "
             "empty or set aside)"
         )
-    return fitted_step, n_rows, failed
+    return fitted_step, n_counted, failed
 
 
 # -- the run ---------------------------------------------------------------------
@@ -563,7 +559,7 @@ def _stages(
     quarantine, quiet = run_opts["quarantine"], run_opts["quiet"]
     # 1. tokens
     t0 = time.perf_counter()
-    sample = _prefix_sample(source, {k: v for k, v in reader_opts.items()})
+    sample = _prefix_sample(source, reader_opts)
     fitted: dict[str, Any] = {}
     Xs: Any = sample
     for name, step in prefix:
