@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import textfeat._parallel as parallel
@@ -147,3 +149,45 @@ def test_no_worker_outlives_an_abandoned_stream(pool_always) -> None:
     assert mp.active_children() != []  # the pool is running
     stream.close()
     assert mp.active_children() == []
+
+
+def _private_dirty_kb() -> int:
+    for line in open("/proc/self/smaps_rollup"):
+        if line.startswith("Private_Dirty:"):
+            return int(line.split()[1])
+    raise AssertionError("no Private_Dirty line")
+
+
+def _dirtied_by_a_full_collection(_state: object) -> int:
+    import gc
+
+    before = _private_dirty_kb()
+    gc.collect()
+    return _private_dirty_kb() - before
+
+
+@pytest.mark.skipif(
+    parallel.start_method() != "fork" or not os.path.exists("/proc/self/smaps_rollup"),
+    reason="copy-on-write sharing needs fork and Linux's smaps_rollup",
+)
+def test_a_full_collection_in_a_worker_does_not_copy_the_parents_objects() -> None:
+    # 400,000 small lists (about 40 MB of objects the collector tracks) made
+    # before the pool forks. A full collection in a worker walks every tracked
+    # object it knows and writes to its header, which copies each page the
+    # worker shares with the parent: over a long run the pages of the fitted
+    # model became private in every worker (the batch run's summed PSS grew
+    # 19 % from 256 MB to 1 GB). Frozen before the fork, they are not walked.
+    inherited = [[i] for i in range(400_000)]
+    with ProcessPool(1, _dirtied_by_a_full_collection) as pool:
+        dirtied_kb = pool.result(pool.submit())
+    assert len(inherited) == 400_000
+    assert dirtied_kb < 5_000, f"{dirtied_kb} kB of shared pages copied"
+
+
+def test_the_pool_leaves_the_parents_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with ProcessPool(1, _scaled, 1) as pool:
+        assert list(pool.imap([(2,)])) == [2]
+    assert gc.get_freeze_count() == 0

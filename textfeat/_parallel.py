@@ -15,7 +15,9 @@ turns a requested count into the one used:
 **One process pool.** :class:`ProcessPool` runs ``fn(state, *args)`` in
 worker processes started with the ``fork`` method where it exists (the
 workers inherit the parent's imports, so they start in milliseconds;
-``spawn`` elsewhere). ``state`` (a fitted pipeline, a tokenizer's settings)
+``spawn`` elsewhere). While a forked pool is open the parent's objects are
+frozen (``gc.freeze``), so that no garbage collection, in a worker or in the
+parent, copies the pages they share. ``state`` (a fitted pipeline, a tokenizer's settings)
 is given to each worker once, when it starts, not with every job. Jobs are
 submitted one by one (:meth:`ProcessPool.submit`, results with
 :meth:`ProcessPool.result`) or as a stream whose results come back in order
@@ -28,6 +30,7 @@ Nothing here imports another textfeat module.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections import deque
@@ -218,15 +221,36 @@ class ProcessPool:
         self._pool: Any = None
 
     def __enter__(self) -> ProcessPool:
-        ctx = mp.get_context(start_method())
-        self._pool = ctx.Pool(
-            self.n_workers, initializer=_init_worker, initargs=(self.fn, self.state)
-        )
+        method = start_method()
+        # Forked workers share the parent's pages until one side writes to
+        # them, and a full garbage collection writes to the header of every
+        # object it walks: over a long run each worker's first full
+        # collection (and the parent's) copied every page of the fitted model.
+        # Frozen objects are never walked, so the pages stay shared; they are
+        # unfrozen when the pool closes (and garbage among them collected).
+        self._froze = method == "fork" and gc.get_freeze_count() == 0
+        if self._froze:
+            gc.freeze()
+        try:
+            self._pool = mp.get_context(method).Pool(
+                self.n_workers, initializer=_init_worker, initargs=(self.fn, self.state)
+            )
+        except BaseException:
+            self._unfreeze()
+            raise
         return self
 
+    def _unfreeze(self) -> None:
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()
+
     def __exit__(self, *exc: object) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        try:
+            self._pool.terminate()
+            self._pool.join()
+        finally:
+            self._unfreeze()
 
     def submit(self, *args: Any) -> Any:
         """Start ``fn(state, *args)`` in a worker; returns a handle for :meth:`result`."""
