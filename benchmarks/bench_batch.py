@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +202,18 @@ def main() -> None:
     ap.add_argument(
         "--rss-sizes", default="", help="comma-separated MB sizes for the RSS check"
     )
-    ap.add_argument("--modes", default="spacy,n1,n2,dask2")
+    ap.add_argument(
+        "--modes",
+        default="spacy,n1,n2,dask2",
+        help="runs one after another; 'spacy+n1' runs two single-process "
+        "modes at once, one per core",
+    )
+    ap.add_argument(
+        "--no-resume",
+        dest="resume",
+        action="store_false",
+        help="skip the kill-at-50 %% and resume run",
+    )
     ap.add_argument(
         "--rss-modes", default="n2,dask2", help="modes run at each --rss-sizes"
     )
@@ -221,18 +233,29 @@ def main() -> None:
         n, nbytes = make_corpus(args.size, corpus)
         results.update(records=n, text_bytes=nbytes)
         print(f"corpus: {n} records, {nbytes / 1e6:.0f} MB of text", flush=True)
-        for mode in args.modes.split(","):
-            r = sub(mode, model, corpus, tmp / f"out-{mode}")
-            r["records_per_s"] = r["records"] / r["seconds"]
+        for group in args.modes.split(","):
+            # "spacy+n1": single-process runs side by side, one per core
+            together = group.split("+")
+            with ThreadPoolExecutor(len(together)) as threads:
+                runs = list(
+                    threads.map(
+                        lambda m: sub(m, model, corpus, tmp / f"out-{m}"), together
+                    )
+                )
+            for r in runs:
+                r["records_per_s"] = r["records"] / r["seconds"]
+                if len(together) > 1:
+                    r["ran_beside"] = [m for m in together if m != r["mode"]]
+                results["runs"].append(r)
+                print(r, flush=True)
+        if args.resume:
+            # resume after a kill at 50 %
+            out = tmp / "out-resume"
+            killed_after = kill_at_half(model, corpus, out, n)
+            r = sub("resume", model, corpus, out)
+            r["killed_after_s"] = killed_after
             results["runs"].append(r)
             print(r, flush=True)
-        # resume after a kill at 50 %
-        out = tmp / "out-resume"
-        killed_after = kill_at_half(model, corpus, out, n)
-        r = sub("resume", model, corpus, out)
-        r["killed_after_s"] = killed_after
-        results["runs"].append(r)
-        print(r, flush=True)
         for mb in [float(s) for s in args.rss_sizes.split(",") if s]:
             c = tmp / f"corpus-{mb:g}.jsonl"
             make_corpus(mb, c)
