@@ -29,7 +29,6 @@ distributed client (``scheduler``: an address, a client, or None for a
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from pathlib import Path
@@ -40,9 +39,15 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.feature_selection import SelectKBest, chi2
 
-from textfeat._files import sha256, write_atomic
+from textfeat._files import write_atomic
 from textfeat._parallel import ProcessPool, dask_client, effective_n_jobs
-from textfeat.batch.shards import BatchError, read_manifest, require_matrix
+from textfeat.batch.shards import (
+    BatchError,
+    decode_rows,
+    read_checked,
+    read_manifest,
+    require_matrix,
+)
 from textfeat.batch.train import run_classes
 from textfeat.info._divergence import divergence_scores, divergence_table
 from textfeat.info._tables import (
@@ -84,17 +89,7 @@ def _shard_counts(
     With ``values``, ``X[rows].T @ onehot(codes)`` in float64 (for chi2).
     """
     path = out / name
-    data = path.read_bytes()
-    if sha256(data) != digest:
-        raise BatchError(
-            f"{path}: checksum mismatch; the file changed after the run, featurize again"
-        )
-    buf = io.BytesIO(data)
-    X: Any = (
-        sp.load_npz(buf).tocsr()
-        if name.endswith(".npz")
-        else np.load(buf, allow_pickle=False)
-    )
+    X: Any = decode_rows(name, read_checked(path, digest), path)
     if X.ndim != 2:
         X = X.reshape(X.shape[0], -1)
     if X.shape[1] != n_features or (rows.size and rows.max() >= X.shape[0]):

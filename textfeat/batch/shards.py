@@ -31,14 +31,17 @@ __all__ = [
     "BatchWarning",
     "LabelCheck",
     "check_marker",
+    "decode_rows",
     "decode_tokens",
     "encode_features",
     "encode_labels",
+    "entry_files",
     "json_line",
     "load_features",
     "n_rows",
     "npz_bytes",
     "pack_strings",
+    "read_checked",
     "read_manifest",
     "require_matrix",
     "stack_rows",
@@ -318,6 +321,44 @@ def shard_files(files: Any, index: Any, where: Path) -> dict[str, str]:
     return files
 
 
+def entry_files(
+    entry: Any, where: Path, again: str = "featurize again"
+) -> tuple[str, str, str, str]:
+    """A manifest entry's features file and records file, with their checksums.
+
+    Returns ``(features, sha256, records, sha256)``; the names are checked by
+    :func:`shard_files`, and an entry without exactly one of each is refused
+    (``again`` says what to do).
+    """
+    if not isinstance(entry, dict):
+        raise BatchError(f"{where}: malformed shard entry; {again}")
+    files = shard_files(entry.get("files"), entry.get("index"), where)
+    feats = [n for n in files if not n.endswith(".records.npz")]
+    recs = [n for n in files if n.endswith(".records.npz")]
+    if len(feats) != 1 or len(recs) != 1:
+        raise BatchError(f"{where}: malformed shard entry; {again}")
+    return feats[0], files[feats[0]], recs[0], files[recs[0]]
+
+
+def read_checked(path: Path, digest: str, again: str = "featurize again") -> bytes:
+    """The bytes of a shard file, refused unless they have the recorded SHA-256."""
+    data = path.read_bytes()
+    if sha256(data) != digest:
+        raise BatchError(
+            f"{path}: checksum mismatch; the file changed after the run, {again}"
+        )
+    return data
+
+
+def decode_rows(name: str, data: bytes, where: Path) -> Any:
+    """A shard's rows from its file's bytes: token lists, CSR or a dense array."""
+    if name.endswith(".tok.npz"):
+        return decode_tokens(data, where)
+    if name.endswith(".npz"):
+        return sp.load_npz(io.BytesIO(data)).tocsr()
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
 def check_marker(out: Path, index: int) -> dict[str, Any] | None:
     """The shard's marker if the shard is complete and intact, else None."""
     path = out / f"shard-{index:05d}.json"
@@ -439,27 +480,19 @@ def _load_shards(
     for shard in shards:
         files = shard_files(shard.get("files"), shard.get("index"), where)
         for name, digest in files.items():
-            data = (out / name).read_bytes()
-            if verify and sha256(data) != digest:
-                raise BatchError(
-                    f"{out / name}: checksum mismatch; the file changed after the "
-                    "run, featurize again"
-                )
-            buf = io.BytesIO(data)
+            data = (
+                read_checked(out / name, digest) if verify else (out / name).read_bytes()
+            )
             if name.endswith(".records.npz"):
-                with np.load(buf, allow_pickle=False) as z:
+                with np.load(io.BytesIO(data), allow_pickle=False) as z:
                     shard_ids = unpack_strings(z["ids_data"], z["ids_offsets"])
                     vals, has = read_labels(z, shard["label_type"], len(shard_ids))
                 ids += shard_ids
                 values += [
                     v if h else None for v, h in zip(vals, has.tolist(), strict=True)
                 ]
-            elif name.endswith(".tok.npz"):
-                blocks.append(decode_tokens(data, out / name))
-            elif name.endswith(".npz"):
-                blocks.append(sp.load_npz(buf))
             else:
-                blocks.append(np.load(buf, allow_pickle=False))
+                blocks.append(decode_rows(name, data, out / name))
     if manifest["kind"] == "tok.npz":
         X: Any = list(itertools.chain.from_iterable(blocks))
     elif manifest["kind"] == "npz":

@@ -73,10 +73,12 @@ from textfeat._parallel import ProcessPool, dask_client, effective_n_jobs
 from textfeat.batch.shards import (
     LABEL_DTYPES,
     BatchError,
+    decode_rows,
+    entry_files,
+    read_checked,
     read_labels,
     read_manifest,
     require_matrix,
-    shard_files,
     str_array,
 )
 from textfeat.head._loss import ce_and_residual, linear
@@ -137,18 +139,7 @@ class _Group:
 
     def _read(self, shard: _Shard) -> tuple[Any, Any]:
         path = self.out / shard.name
-        data = path.read_bytes()
-        if sha256(data) != shard.digest:
-            raise BatchError(
-                f"{path}: checksum mismatch; the file changed after the run, "
-                "featurize again"
-            )
-        buf = io.BytesIO(data)
-        X: Any = (
-            sp.load_npz(buf).tocsr()
-            if shard.name.endswith(".npz")
-            else np.load(buf, allow_pickle=False)
-        )
+        X: Any = decode_rows(shard.name, read_checked(path, shard.digest), path)
         if X.ndim == 1:
             X = X.reshape(-1, 1)
         if X.shape != (shard.n_records, self.n_features):
@@ -225,12 +216,7 @@ _SUM_BLOCKS = 16
 
 
 def _labels_of(out: Path, shard: dict[str, Any], name: str, digest: str) -> tuple:
-    path = out / name
-    data = path.read_bytes()
-    if sha256(data) != digest:
-        raise BatchError(
-            f"{path}: checksum mismatch; the file changed after the run, featurize again"
-        )
+    data = read_checked(out / name, digest)
     with np.load(io.BytesIO(data), allow_pickle=False) as z:
         n = int(z["ids_offsets"].shape[0]) - 1
         values, has = read_labels(z, shard["label_type"], n)
@@ -287,22 +273,18 @@ def plan_run(out_dir: str | Path) -> tuple[Path, dict[str, Any], list[_Shard], l
     labels: list[Any] = []
     try:
         for entry in entries:
-            files = shard_files(entry.get("files"), entry.get("index"), where)
-            feats = [n for n in files if not n.endswith(".records.npz")]
-            recs = [n for n in files if n.endswith(".records.npz")]
-            if len(feats) != 1 or len(recs) != 1:
-                raise BatchError(f"{where}: malformed shard entry; featurize again")
+            feat, feat_digest, rec, rec_digest = entry_files(entry, where)
             if entry["label_type"] not in (manifest.get("label_type"), "none"):
                 raise BatchError(
                     f"{where}: shard {entry['index']} holds labels of type "
                     f"{entry['label_type']!r}, the run {manifest.get('label_type')!r}; "
                     "the manifest was altered, featurize again"
                 )
-            values, has = _labels_of(out, entry, recs[0], files[recs[0]])
+            values, has = _labels_of(out, entry, rec, rec_digest)
             if has.shape != (len(values),):
-                raise BatchError(f"{out / recs[0]}: malformed labels; featurize again")
+                raise BatchError(f"{out / rec}: malformed labels; featurize again")
             rows = np.flatnonzero(has)
-            shards.append(_Shard(feats[0], files[feats[0]], rows, len(values)))
+            shards.append(_Shard(feat, feat_digest, rows, len(values)))
             # each shard's labels as its own classes and int32 codes: the
             # driver keeps 4 bytes per record, not a Python object
             mine = typed_labels(
