@@ -131,3 +131,71 @@ def test_entry_point_error_exit_code(tmp_path: Path) -> None:
     result = run_module("featurize", "none.tfm", "c.jsonl", "out", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: none.tfm: no such model file"
+
+
+_CONFIG = "".join(
+    f'[[step]]\nclass = "{name}"\n\n'
+    for name in ("SpacyTokenizer", "OneHotVectorizer", "LogisticRegression")
+)
+
+
+@pytest.fixture
+def fitted(corpus: Path, tmp_path: Path) -> Path:
+    model = tmp_path / "fitted.tfm"
+    config = tmp_path / "fitted.toml"
+    config.write_text(_CONFIG)
+    assert invoke("fit", corpus, "--config", config, "--out", model).exit_code == 0
+    return model
+
+
+# Every file a command writes, given as a folder or in a folder that does not
+# exist: named by its option before any work, never a bare "Is a directory".
+_FILE_OUTPUTS = [
+    ("fit", "--out"),
+    ("fit", "--quarantine"),
+    ("predict", "--out"),
+    ("predict", "--quarantine"),
+    ("select", "--report"),
+    ("select", "--plot"),
+    ("evaluate", "--plot"),
+    ("evaluate", "--quarantine"),
+]
+
+
+def _command(
+    command: str, option: str, corpus: Path, model: Path, tmp_path: Path
+) -> list[object]:
+    """The command line, less the output under test; the others in tmp_path."""
+    if command == "fit":
+        config = tmp_path / "p.toml"
+        config.write_text(_CONFIG)
+        args: list[object] = ["fit", corpus, "--config", config]
+    else:
+        args = [command, model, corpus]
+    others = {"fit": "--out", "predict": "--out", "select": "--report"}
+    if command in others and option != others[command]:
+        args += [others[command], tmp_path / "other.out"]
+    return args
+
+
+@pytest.mark.parametrize("folder", [False, True])
+@pytest.mark.parametrize(("command", "option"), _FILE_OUTPUTS)
+def test_a_file_output_that_is_a_folder_or_has_none_is_refused_by_name(
+    command: str, option: str, folder: bool, corpus: Path, fitted: Path, tmp_path: Path
+) -> None:
+    if folder:
+        target = tmp_path / "a-folder"
+        target.mkdir()
+        message = f"error: {option} {target} is a folder; give a file name"
+    else:
+        target = tmp_path / "no-such-folder" / "file.out"
+        message = (
+            f"error: {option} {target}: no folder {target.parent}; create it or "
+            "choose another path"
+        )
+    args = _command(command, option, corpus, fitted, tmp_path)
+    result = invoke(*args, option, target)
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "other.out").exists()  # refused before any work
+    assert not folder or list(target.iterdir()) == []

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from textfeat._files import check_output_file
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -33,13 +35,7 @@ def _check_outputs(out_dir: Path, outputs: dict[str, Path | None]) -> None:
     for name, path in outputs.items():
         if path is None:
             continue
-        if path.is_dir():
-            raise ValueError(f"{name} {path} is a folder; give a file name")
-        if not path.resolve().parent.is_dir():
-            raise ValueError(
-                f"{name} {path}: no folder {path.parent}; create it or choose "
-                "another path"
-            )
+        check_output_file(name, path)
         dst = path.resolve()
         if dst == root or root in dst.parents:
             raise ValueError(

@@ -13,7 +13,9 @@ One home for what every module that reads or writes files needs:
 * writing: :func:`write_atomic` (temporary name, fsync, rename) and
   :func:`atomic_writer` (the same for a file written piece by piece),
   :func:`zip_bytes` (a zip archive with fixed time stamps and modes: the same
-  members give the same bytes) and :func:`sha256`.
+  members give the same bytes) and :func:`sha256`; :func:`check_output_file`
+  refuses, by its option's name, a file to write that is a folder or whose
+  folder does not exist, before any work.
 
 Nothing here imports another textfeat module.
 """
@@ -326,6 +328,24 @@ def file_kind(mode: int) -> str:
 
 
 # -- writing -------------------------------------------------------------------------
+def check_output_file(name: str, path: Path) -> None:
+    """Refuse a file to write (``name``: its option) that is a folder or has no folder.
+
+    Examples
+    --------
+    >>> check_output_file("--out", Path("/"))
+    Traceback (most recent call last):
+    ...
+    ValueError: --out / is a folder; give a file name
+    """
+    if path.is_dir():
+        raise ValueError(f"{name} {path} is a folder; give a file name")
+    if not path.resolve().parent.is_dir():
+        raise ValueError(
+            f"{name} {path}: no folder {path.parent}; create it or choose another path"
+        )
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary name, synced, then renamed.
 

@@ -36,6 +36,7 @@ import typer
 
 from textfeat._cli_steps import steps as _steps
 from textfeat._cli_train import train as _train
+from textfeat._files import check_output_file
 
 __all__ = ["app", "main"]
 
@@ -412,12 +413,16 @@ def _check_paths(
     inputs: dict[str, Path | None], outputs: dict[str, Path | None]
 ) -> None:
     """Refuse an output that would overwrite an input or another output, or be
-    written inside a folder corpus (it would be read as a document)."""
+    written inside a folder corpus (it would be read as a document); and a
+    file output (every one but ``--work-dir``) that is a folder or whose
+    folder does not exist, before any work."""
     seen: dict[Path, str] = {}
     ins = {k: v.resolve() for k, v in inputs.items() if v is not None}
     for name, path in outputs.items():
         if path is None:
             continue
+        if name != "--work-dir":
+            check_output_file(name, path)
         dst = path.resolve()
         for in_name, src in ins.items():
             if dst == src or (src.is_dir() and src in dst.parents):
