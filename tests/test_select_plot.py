@@ -8,7 +8,6 @@ titles), not as images.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import CHUNK, TOPICS, read_rows, write_rows
 from sklearn.pipeline import make_pipeline
 
 from textfeat import OneHotVectorizer, SpacyTokenizer
@@ -26,27 +25,14 @@ from textfeat.batch import featurize, load_features
 from textfeat.info.plotting import plot_mutual_info, plot_mutual_info_scores
 from textfeat.info.scoring import mutual_info, top_features
 
-TOPICS = ROOT / "corpora" / "topics.jsonl"
 SCRIPT = Path(sys.executable).parent / "textfeat"
-CHUNK = 37  # does not divide the 360 records
 PNG_START = b"\x89PNG\r\n\x1a\n"
 PNG_END = b"IEND\xaeB`\x82"
 
 
-def _rows() -> list[dict]:
-    return [
-        json.loads(line) for line in TOPICS.read_text(encoding="utf-8").splitlines()
-    ]
-
-
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def pipe():
-    texts = [r["text"] for r in _rows()]
+    texts = [r["text"] for r in read_rows()]
     return make_pipeline(SpacyTokenizer(), OneHotVectorizer()).fit(texts)
 
 
@@ -59,12 +45,12 @@ def run(tmp_path_factory, pipe) -> Path:
 
 @pytest.fixture(scope="module")
 def partly_labelled(tmp_path_factory, pipe) -> Path:
-    rows = _rows()
+    rows = read_rows()
     for r in rows[::7]:
         del r["label"]
     base = tmp_path_factory.mktemp("partly")
     out = base / "out"
-    featurize(pipe, _write(base / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(base / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     return out
 
 

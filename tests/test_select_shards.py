@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import NEWS, ROOT, require
+from conftest import CHUNK, NEWS, TOPICS, read_rows, require, write_rows
 from sklearn.pipeline import make_pipeline
 
 from textfeat import OneHotVectorizer, SpacyTokenizer
@@ -33,26 +33,13 @@ from textfeat.info import (
 from textfeat.info._tables import tables_from_counts
 from textfeat.io.persist import load, save
 
-TOPICS = ROOT / "corpora" / "topics.jsonl"
 SCRIPT = Path(sys.executable).parent / "textfeat"
-CHUNK = 37  # does not divide the 360 records
 TOL = {"rtol": 0, "atol": 1e-12}
-
-
-def _rows() -> list[dict]:
-    return [
-        json.loads(line) for line in TOPICS.read_text(encoding="utf-8").splitlines()
-    ]
-
-
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
 def pipe():
-    texts = [r["text"] for r in _rows()]
+    texts = [r["text"] for r in read_rows()]
     return make_pipeline(SpacyTokenizer(), OneHotVectorizer()).fit(texts)
 
 
@@ -143,12 +130,12 @@ def test_shard_order_does_not_change_the_counts(topics_out, tmp_path):
 
 
 def test_unlabelled_records_are_skipped(pipe, tmp_path, memory):
-    rows = _rows()
+    rows = read_rows()
     for r in rows[::5]:
         del r["label"]
     out = tmp_path / "out"
     featurize(
-        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+        pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
     )
     X, _, y = load_features(out)
     mask = np.array([v is not None for v in y])
@@ -255,20 +242,20 @@ def test_bad_base_is_refused(topics_out):
 
 
 def test_no_labels(pipe, tmp_path):
-    rows = [{"id": r["id"], "text": r["text"]} for r in _rows()[:50]]
+    rows = [{"id": r["id"], "text": r["text"]} for r in read_rows()[:50]]
     out = tmp_path / "out"
     featurize(
-        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+        pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
     )
     with pytest.raises(BatchError, match="no labelled record"):
         select_shards(out, 3)
 
 
 def test_one_class(pipe, tmp_path):
-    rows = [r for r in _rows() if r["label"] == "space"]
+    rows = [r for r in read_rows() if r["label"] == "space"]
     out = tmp_path / "out"
     featurize(
-        pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
+        pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True
     )
     with pytest.raises(BatchError, match="one class only"):
         shard_scores(out)
@@ -299,7 +286,7 @@ def test_20news_mutual_info_over_shards_equals_in_memory(tmp_path):
     with gzip.open(path, "rt", encoding="utf-8") as fh:  # every 10th: all 20 groups
         rows = [json.loads(line) for line in itertools.islice(fh, 0, None, 10)]
     rows = [{**r, "text": r["text"][:1500]} for r in rows]
-    corpus = _write(tmp_path / "news.jsonl", rows)
+    corpus = write_rows(tmp_path / "news.jsonl", rows)
     pipe = make_pipeline(SpacyTokenizer(), OneHotVectorizer())
     pipe.fit([r["text"] for r in rows])
     out = tmp_path / "out"
@@ -434,11 +421,11 @@ def test_bad_feature_values_are_refused(topics_out, tmp_path, value, message):
 
 
 def test_selection_file_counts_the_skipped_unlabelled_records(pipe, tmp_path):
-    rows = _rows()
+    rows = read_rows()
     for r in rows[:10]:
         del r["label"]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     select_shards(out, 3, out=tmp_path / "s.json")
     doc = json.loads((tmp_path / "s.json").read_text())
     assert (doc["n_records"], doc["n_unlabelled_skipped"]) == (350, 10)

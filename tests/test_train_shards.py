@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import NEWS, ROOT, require
+from conftest import CHUNK, NEWS, TOPICS, read_rows, require, write_rows
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.pipeline import make_pipeline
 from typer.testing import CliRunner
@@ -26,24 +26,13 @@ from textfeat.cli import app
 from textfeat.head.classifier import SoftmaxClassifier
 from textfeat.io.persist import load, save
 
-TOPICS = ROOT / "corpora" / "topics.jsonl"
 SCRIPT = Path(sys.executable).parent / "textfeat"
-CHUNK = 37  # does not divide the 360 records
 TIGHT = {"C": 1.0, "tol": 1e-9, "max_iter": 1000}
-
-
-def _rows() -> list[dict]:
-    return [json.loads(line) for line in TOPICS.read_text(encoding="utf-8").splitlines()]
-
-
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
 def pipe():
-    texts = [r["text"] for r in _rows()]
+    texts = [r["text"] for r in read_rows()]
     return make_pipeline(SpacyTokenizer(), OneHotVectorizer()).fit(texts)
 
 
@@ -130,20 +119,20 @@ def test_default_tolerance_agrees_with_fit_at_its_own_tolerance(topics_out, refe
 
 
 def test_class_weight_balanced_counts_every_shard(tmp_path, pipe):
-    rows = [r for r in _rows() if r["label"] != "space" or r["id"].endswith("1")]
+    rows = [r for r in read_rows() if r["label"] != "space" or r["id"].endswith("1")]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     X, _, y = load_features(out)
     ref = SoftmaxClassifier(class_weight="balanced", **TIGHT).fit(X, y)
     assert_same_model(train_shards(out, class_weight="balanced", **TIGHT), ref)
 
 
 def test_unlabelled_records_are_skipped(tmp_path, pipe):
-    rows = _rows()
+    rows = read_rows()
     for r in rows[::5]:
         del r["label"]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     assert read_manifest(out)["n_unlabelled"] == 72
     X, _, labels = load_features(out)
     mask = np.array([v is not None for v in labels])
@@ -152,9 +141,9 @@ def test_unlabelled_records_are_skipped(tmp_path, pipe):
 
 
 def test_two_classes_give_one_weight_row_as_fit(tmp_path, pipe):
-    rows = [r for r in _rows() if r["label"] in ("space", "cooking")]
+    rows = [r for r in read_rows() if r["label"] in ("space", "cooking")]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     X, _, y = load_features(out)
     clf = train_shards(out, **TIGHT)
     assert clf.coef_.shape == (1, X.shape[1])
@@ -297,17 +286,17 @@ def test_folder_that_is_not_a_featurize_output_is_named(tmp_path):
 
 
 def test_no_labelled_record_is_named(tmp_path, pipe):
-    rows = [{k: v for k, v in r.items() if k != "label"} for r in _rows()[:50]]
+    rows = [{k: v for k, v in r.items() if k != "label"} for r in read_rows()[:50]]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     with pytest.raises(BatchError, match=rf"{out}: no labelled record"):
         train_shards(out)
 
 
 def test_one_class_only_is_named(tmp_path, pipe):
-    rows = [r for r in _rows() if r["label"] == "space"]
+    rows = [r for r in read_rows() if r["label"] == "space"]
     out = tmp_path / "out"
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=CHUNK, quiet=True)
     with pytest.raises(BatchError, match=rf"{out}: .*one class only, 'space'"):
         train_shards(out)
 
@@ -433,12 +422,12 @@ def test_cli_train_missing_folder_names_it_and_exits_1(tmp_path):
 @pytest.mark.parametrize("kind", ["unfinished", "unlabelled", "one class"])
 def test_cli_train_bad_folder_names_it_and_exits_1(tmp_path, pipe, kind):
     out = tmp_path / "out"
-    rows = _rows()[:40]
+    rows = read_rows()[:40]
     if kind == "unlabelled":
         rows = [{k: v for k, v in r.items() if k != "label"} for r in rows]
     if kind == "one class":
         rows = [{**r, "label": "x"} for r in rows]
-    featurize(pipe, _write(tmp_path / "c.jsonl", rows), out, chunk_size=30, quiet=True)
+    featurize(pipe, write_rows(tmp_path / "c.jsonl", rows), out, chunk_size=30, quiet=True)
     if kind == "unfinished":
         (out / "manifest.json").unlink()
     result = in_process("train", out, "--out", tmp_path / "m.tfm")
@@ -455,7 +444,7 @@ def test_20news_subset_over_shards_equals_in_memory_fit(tmp_path):
     with gzip.open(path, "rt", encoding="utf-8") as fh:  # every 80th: all 20 groups
         rows = [json.loads(line) for line in itertools.islice(fh, 0, None, 80)]
     rows = [{**r, "text": r["text"][:1000]} for r in rows]
-    corpus = _write(tmp_path / "news.jsonl", rows)
+    corpus = write_rows(tmp_path / "news.jsonl", rows)
     pipe = make_pipeline(SpacyTokenizer(), OneHotVectorizer(min_df=3))
     pipe.fit([r["text"] for r in rows])
     out = tmp_path / "out"
