@@ -13,11 +13,10 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import NEWS, ROOT, UD_EWT, require
+from conftest import CHUNK, NEWS, TOPICS, UD_EWT, read_rows, require, write_rows
 from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -43,18 +42,7 @@ from textfeat.corpus import CorpusError
 from textfeat.io.config import load_config
 from textfeat.io.persist import load
 
-TOPICS = ROOT / "corpora" / "topics.jsonl"
-CHUNK = 37  # does not divide the 360 records
 TIGHT = {"C": 10.0, "tol": 1e-10, "max_iter": 1000}
-
-
-def _rows(path: Path = TOPICS) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def _write(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 def _pipe(head: bool = True):
@@ -70,7 +58,7 @@ def _pipe(head: bool = True):
 
 @pytest.fixture(scope="module")
 def memory():
-    rows = _rows()
+    rows = read_rows()
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     return texts, labels, _pipe().fit(texts, labels)
 
@@ -136,7 +124,7 @@ def test_dask_scheduler_address_is_used(tmp_path, memory):
 
 
 def test_tfidf_and_frequency_cutoffs_stream_exactly(tmp_path):
-    rows = _rows()
+    rows = read_rows()
     texts = [r["text"] for r in rows]
     pipe = make_pipeline(
         SpacyTokenizer(),
@@ -148,12 +136,80 @@ def test_tfidf_and_frequency_cutoffs_stream_exactly(tmp_path):
     np.testing.assert_array_equal(fitted[-1].idf_, whole[-1].idf_)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_tfidf_unknown_column_streams_exactly_without_word_lists(
+    tmp_path, monkeypatch, n_jobs
+):
+    # The *UNK* column's idf needs the documents holding a word the final
+    # vocabulary leaves out; partial_fit alone keeps every document's word
+    # list for it (memory growing with the corpus). fit_corpus counts it in
+    # a second pass over the token shards instead.
+    import textfeat.batch.fit as fit_module
+
+    parts = []
+    count_shard = fit_module._count_shard
+
+    def spy(state, *args):
+        part, n, failed = count_shard(state, *args)
+        parts.append(part)
+        return part, n, failed
+
+    monkeypatch.setattr(fit_module, "_count_shard", spy)
+    texts = [r["text"] for r in read_rows()]
+    pipe = make_pipeline(
+        SpacyTokenizer(),
+        OneHotVectorizer(weighting="tfidf", handle_unknown="unk", min_count=3),
+    )
+    fitted, _ = fit_corpus(
+        pipe, TOPICS, tmp_path / "w", chunk_size=CHUNK, n_jobs=n_jobs, quiet=True
+    )
+    whole = pipe.fit(texts)
+    assert fitted[-1].vocabulary_.itos_ == whole[-1].vocabulary_.itos_
+    np.testing.assert_array_equal(fitted[-1].idf_, whole[-1].idf_)
+    unk = whole[-1].vocabulary_.stoi_["*UNK*"]
+    assert whole[-1].idf_[unk] < np.log(361) + 1  # *UNK* is in some documents
+    X = fitted.transform(texts)
+    assert (X != whole.transform(texts)).nnz == 0
+    if n_jobs == 1:  # the parts counted in this process: no word lists kept
+        assert parts and all("unigrams" not in p._stream for p in parts)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_ppmi_vectors_stream_and_factorise_once(tmp_path, monkeypatch, n_jobs):
+    # PPMIVectors makes no features (no transform): the last step of a
+    # pipeline that learns word vectors, fitted by streaming its counts. The
+    # SVD runs once, on the summed counts, not after every shard and merge.
+    from textfeat import PPMIVectors
+
+    calls = []
+    finish = PPMIVectors._finish
+
+    def spy(self, state):
+        calls.append(1)
+        return finish(self, state)
+
+    monkeypatch.setattr(PPMIVectors, "_finish", spy)
+    texts = [r["text"] for r in read_rows()]
+    params = dict(dim=8, window=2, min_count=2, random_state=0)
+    pipe = make_pipeline(SpacyTokenizer(attr="lower"), PPMIVectors(**params))
+    fitted, _ = fit_corpus(
+        pipe, TOPICS, tmp_path / "w", chunk_size=CHUNK, n_jobs=n_jobs, quiet=True
+    )
+    assert len(calls) == 1  # in this process: the one after the last merge
+    whole = make_pipeline(SpacyTokenizer(attr="lower"), PPMIVectors(**params))
+    whole.fit(texts)
+    assert fitted[-1].vocabulary_.itos_ == whole[-1].vocabulary_.itos_
+    np.testing.assert_array_equal(
+        fitted[-1].vectors_.vectors, whole[-1].vectors_.vectors
+    )
+
+
 def test_news_posts_stream_as_in_memory(tmp_path):
     src = require(NEWS / "train.jsonl.gz")
     with gzip.open(src, "rt", encoding="utf-8") as fh:
         rows = [json.loads(line) for _, line in zip(range(700), fh, strict=False)]
     rows = rows[::2] + rows[1::2]  # several classes in every chunk
-    corpus = _write(tmp_path / "news.jsonl", rows)
+    corpus = write_rows(tmp_path / "news.jsonl", rows)
     texts, labels = [r["text"] for r in rows], [r["label"] for r in rows]
     fitted, _ = fit_corpus(
         _pipe(), corpus, tmp_path / "w", chunk_size=123, n_jobs=2, quiet=True
@@ -226,13 +282,26 @@ class _Sum:
         return _Sum(self.items + other.items)
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 33])
-def test_merge_tree_merges_every_part_once(n):
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9, 33, 1000])
+def test_merge_tree_merges_every_part_once_in_corpus_order(n):
     merger = _Merger()
     for i in range(n):
         merger.add(_Sum([i]))
-        assert len(merger.stack) <= n.bit_length()
-    assert sorted(merger.result().items) == list(range(n))
+    assert merger.result().items == tuple(range(n))
+
+
+def test_merge_tree_holds_a_bounded_number_of_parts_whatever_the_corpus_size():
+    # A part may be as large as the whole vocabulary: holding log2(shards) of
+    # them made the parent's memory grow with the corpus (fit at 1 GB peaked
+    # 62 MB above 100 MB). Trees of at most 2**LEVELS shards are folded into
+    # one running total, so the parts held stay at LEVELS + 1.
+    merger = _Merger()
+    held = []
+    for i in range(5000):
+        merger.add(_Sum([i]))
+        held.append(len(merger.stack) + (merger.total is not None))
+    assert max(held) <= _Merger.LEVELS + 1
+    assert merger.result().items == tuple(range(5000))
 
 
 # -- token shards ----------------------------------------------------------------------
@@ -244,7 +313,7 @@ def test_featurize_writes_token_shards_that_round_trip(tmp_path):
         {"id": "b", "text": ""},
         {"id": "c", "text": "naïve café \u00a0 \U0001f600 x\x00y"},
     ]
-    corpus = _write(tmp_path / "c.jsonl", rows)
+    corpus = write_rows(tmp_path / "c.jsonl", rows)
     tok = make_pipeline(SpacyTokenizer()).fit(["x"])
     featurize(tok, corpus, tmp_path / "out", chunk_size=2, quiet=True)
     docs, ids, _ = load_features(tmp_path / "out")
@@ -295,9 +364,10 @@ def test_a_tampered_token_shard_stops_the_count_pass(tmp_path):
 
     (tmp_path / "w" / "tokens" / "shard-00001.tok.npz").write_bytes(b"altered")
     with pytest.raises(BatchError, match="checksum mismatch"):
+        run = {"n_jobs": 1, "engine": "local", "scheduler": None}
         _count_pass(
-            tmp_path / "w" / "tokens", [], "v", OneHotVectorizer(), 1, "local", None,
-            False, True,
+            tmp_path / "w" / "tokens", [], "v", OneHotVectorizer(),
+            {**run, "quarantine": False, "quiet": True},
         )  # fmt: skip
 
 
@@ -346,17 +416,17 @@ def test_a_work_dir_that_is_a_file_is_refused(tmp_path):
 
 
 def test_unlabelled_records_are_refused_for_a_classifier(tmp_path):
-    rows = _rows()
+    rows = read_rows()
     del rows[5]["label"]
-    corpus = _write(tmp_path / "c.jsonl", rows)
+    corpus = write_rows(tmp_path / "c.jsonl", rows)
     with pytest.raises(BatchError, match="1 of 360 records have no label"):
         fit_corpus(_pipe(), corpus, tmp_path / "w", chunk_size=CHUNK, quiet=True)
     assert not (tmp_path / "w" / "features").exists()  # refused before featurizing
 
 
 def test_one_class_is_refused_before_featurizing(tmp_path):
-    rows = [dict(r, label="x") for r in _rows()[:50]]
-    corpus = _write(tmp_path / "c.jsonl", rows)
+    rows = [dict(r, label="x") for r in read_rows()[:50]]
+    corpus = write_rows(tmp_path / "c.jsonl", rows)
     with pytest.raises(BatchError, match="one class only"):
         fit_corpus(_pipe(), corpus, tmp_path / "w", chunk_size=CHUNK, quiet=True)
     assert not (tmp_path / "w" / "features").exists()
@@ -369,7 +439,7 @@ def test_a_bad_chunk_size_is_refused_naming_it(tmp_path, chunk_size):
 
 
 def test_unreadable_records_are_quarantined_and_the_rest_fitted(tmp_path, memory):
-    rows = _rows()
+    rows = read_rows()
     lines = [json.dumps(r) for r in rows]
     lines.insert(40, '{"id": "bad", "text": 5, "label": "space"}')
     lines.insert(90, "{not json")

@@ -14,9 +14,16 @@ without ever holding the corpus, in four stages, each on chunks of
    :class:`~textfeat.OneHotVectorizer`, ...) is fitted in one pass over the
    token shards: every worker applies the steps fitted so far to one shard and
    counts it into a fresh copy of the step (``partial_fit``); the parent merges
-   the copies (``merge``, associative and commutative, in a binary tree, so a
-   merge costs about the size of the counts). Only fitted steps and counts
-   travel, never shards.
+   the copies (``merge``, associative and commutative, in binary trees of up
+   to eight shards folded into one running total, so a merge costs about the
+   size of the counts and the parent holds at most four parts). Only fitted
+   steps and counts travel, never shards. A step may leave to the end what
+   only the summed counts need (its private ``_stream_deferred`` /
+   ``_finish_stream``): :class:`~textfeat.PPMIVectors` factorises once, not
+   after every part; :class:`~textfeat.OneHotVectorizer` with tf-idf and
+   ``handle_unknown="unk"`` keeps no per-document word lists and counts the
+   *UNK* column's document frequency in a second pass over the token shards
+   (``_second_pass_needed``).
 3. **features**: when the pipeline ends with a classifier, the fitted feature
    steps featurize the corpus into ``work_dir/features``.
 4. **head**: :func:`~textfeat.batch.train_shards` fits the final
@@ -44,18 +51,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier, is_regressor
 
-from textfeat._files import sha256
 from textfeat.batch._chunks import failure_reason, one_process, transform_chunk
 from textfeat.batch.executors import DaskExecutor, InlineExecutor, PoolExecutor
 from textfeat.batch.run import check_n_jobs, featurize
 from textfeat.batch.shards import (
     BatchError,
-    decode_tokens,
+    entry_files,
     n_rows,
     read_manifest,
-    shard_files,
     stack_rows,
 )
 
@@ -65,6 +70,8 @@ __all__ = ["FitReport", "fit_corpus"]
 _HEAD_PARAMS = ("C", "fit_intercept", "tol", "max_iter", "class_weight")
 #: Parameters of the stochastic solver only: they do not change an L-BFGS fit.
 _HEAD_IGNORED = ("batch_size", "learning_rate", "random_state")
+#: What to do when a file of the run's own work folder is damaged.
+_AGAIN = "start the fit again"
 
 
 @dataclass
@@ -130,7 +137,13 @@ def _plan(model: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], Any
     if not steps:
         raise BatchError("the pipeline has no steps to fit")
     head = None
-    if not hasattr(steps[-1][1], "transform"):
+    last = steps[-1][1]
+    counts_only = (  # e.g. PPMIVectors: learns counts, makes no features
+        hasattr(last, "partial_fit")
+        and hasattr(last, "merge")
+        and not (is_classifier(last) or is_regressor(last))
+    )
+    if not hasattr(last, "transform") and not counts_only:
         head = steps.pop()
     first = 0
     while first < len(steps) and not _learns(steps[first][1]):
@@ -181,10 +194,21 @@ def _plan(model: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]], Any
 
 
 class _Merger:
-    """Merges fitted parts in a binary tree: log2(n) parts held at most."""
+    """Merges fitted parts: in binary trees of up to ``2 ** LEVELS`` shards,
+    each tree folded into one running total.
+
+    A part may be as large as the whole vocabulary, so what is held must not
+    grow with the corpus: at most ``LEVELS`` tree parts and the total (a
+    plain binary tree would hold ``log2(shards)``). The trees keep most
+    merges between small parts; the total is merged once per ``2 ** LEVELS``
+    shards. Parts are merged in corpus order (the merges are associative).
+    """
+
+    LEVELS = 3
 
     def __init__(self) -> None:
         self.stack: list[tuple[int, Any]] = []
+        self.total: Any = None
 
     def add(self, part: Any) -> None:
         level = 0
@@ -192,12 +216,19 @@ class _Merger:
             _, other = self.stack.pop()
             part = other.merge(part)
             level += 1
-        self.stack.append((level, part))
+        if level < self.LEVELS:
+            self.stack.append((level, part))
+        elif self.total is None:
+            self.total = part
+        else:
+            self.total = self.total.merge(part)
 
     def result(self) -> Any:
         acc = None
         for _, part in reversed(self.stack):
             acc = part if acc is None else part.merge(acc)
+        if self.total is not None:
+            acc = self.total if acc is None else self.total.merge(acc)
         return acc
 
 
@@ -206,42 +237,46 @@ def _shard_tokens(out: str, name: str, digest: str, rec: str, rec_digest: str) -
     import io
 
     import numpy as np
-    import scipy.sparse as sp
 
-    from textfeat.batch.shards import unpack_strings
+    from textfeat.batch.shards import decode_rows, read_checked, unpack_strings
 
     root = Path(out)
-    blobs = []
-    for n, d in ((name, digest), (rec, rec_digest)):
-        data = (root / n).read_bytes()
-        if sha256(data) != d:
-            raise BatchError(
-                f"{root / n}: checksum mismatch; the file changed after the run, "
-                "start the fit again"
-            )
-        blobs.append(data)
-    with np.load(io.BytesIO(blobs[1]), allow_pickle=False) as z:
+    data = read_checked(root / name, digest, _AGAIN)
+    records = read_checked(root / rec, rec_digest, _AGAIN)
+    with np.load(io.BytesIO(records), allow_pickle=False) as z:
         ids = unpack_strings(z["ids_data"], z["ids_offsets"])
-    if name.endswith(".tok.npz"):
-        X: Any = decode_tokens(blobs[0], root / name)
-    elif name.endswith(".npz"):
-        X = sp.load_npz(io.BytesIO(blobs[0])).tocsr()
-    else:
-        X = np.load(io.BytesIO(blobs[0]), allow_pickle=False)
+    X = decode_rows(name, data, root / name)
     if n_rows(X) != len(ids):
         raise BatchError(
-            f"{root / name}: {n_rows(X)} rows for {len(ids)} records; start the fit again"
+            f"{root / name}: {n_rows(X)} rows for {len(ids)} records; {_AGAIN}"
         )
     return X, ids
 
 
-def _count_shard(
-    state: tuple[list[Any], Any, bool],
-    out: str,
-    name: str,
-    digest: str,
-    rec: str,
+def _shard_rows(
+    fitted: list[Any], quarantine: bool, out: str, name: str, digest: str, rec: str,
     rec_digest: str,
+) -> tuple[Any, list[tuple[str, str]]]:
+    """One token shard through the steps fitted so far: its rows, and
+    ``(record id, reason)`` for each record a step failed on."""
+    X, ids = _shard_tokens(out, name, digest, rec, rec_digest)
+    failed: list[tuple[str, str]] = []
+    if fitted:
+        blocks, failures = transform_chunk(fitted, X, 0, False)
+        for pos, exc in failures:
+            if not quarantine:
+                raise BatchError(
+                    f"{Path(out) / rec}: record {ids[pos]!r}: a step failed: "
+                    f"{failure_reason(exc)}; fix the record, or pass "
+                    "quarantine=True (--quarantine) to set such records aside"
+                ) from exc
+            failed.append((ids[pos], failure_reason(exc)))
+        X = stack_rows(blocks) if blocks else []
+    return X, failed
+
+
+def _count_shard(
+    state: tuple[list[Any], Any, bool], *args: str
 ) -> tuple[Any, int, list[tuple[str, str]]]:
     """Apply the fitted steps to one shard and count it into a copy of the step.
 
@@ -249,74 +284,54 @@ def _count_shard(
     ``(record id, reason)`` for each record a step failed on.
     """
     fitted, step, quarantine = state
-    X, ids = _shard_tokens(out, name, digest, rec, rec_digest)
-    failed: list[tuple[str, str]] = []
-    if fitted:
-        blocks, failures = transform_chunk(fitted, X, 0, False)
-        if failures:
-            for pos, exc in failures:
-                if not quarantine:
-                    raise BatchError(
-                        f"{Path(out) / rec}: record {ids[pos]!r}: a step failed: "
-                        f"{failure_reason(exc)}; fix the record, or pass "
-                        "quarantine=True (--quarantine) to set such records aside"
-                    ) from exc
-                failed.append((ids[pos], failure_reason(exc)))
-        X = stack_rows(blocks) if blocks else []
+    X, failed = _shard_rows(fitted, quarantine, *args)
     n = n_rows(X)
     if n == 0:
         return None, 0, failed
-    return clone(step).partial_fit(X), n, failed
+    part = clone(step)
+    if hasattr(part, "_stream_deferred"):
+        part._stream_deferred()  # finished once, by _finish_stream
+    return part.partial_fit(X), n, failed
 
 
-def _count_pass(
+def _second_shard(state: tuple[list[Any], Any, bool], *args: str) -> tuple[Any, int, list]:
+    """A step's second-pass counts of one shard (see ``_second_pass_needed``)."""
+    fitted, step, _ = state
+    X, _ = _shard_rows(fitted, True, *args)  # failures: named by the first pass
+    return (step._second_pass_counts(X) if n_rows(X) else 0), 0, []
+
+
+def _map_shards(
     tokens: Path,
-    fitted: list[Any],
-    name: str,
-    step: Any,
-    n_jobs: int,
-    engine: str,
-    scheduler: str | None,
-    quarantine: bool,
-    quiet: bool,
-) -> tuple[Any, int, list[tuple[str, str]]]:
-    """Fit ``step`` over every shard of the token run; merge the workers' parts."""
+    fn: Any,
+    state: Any,
+    run: dict[str, Any],
+    desc: str,
+    take: Any,
+) -> None:
+    """``fn(state, *shard)`` for every non-empty shard of the token run, on the
+    run's workers; ``take(result)`` in the parent as each one finishes."""
     from tqdm.auto import tqdm
 
     manifest = read_manifest(tokens)
     where = tokens / "manifest.json"
-    jobs_args = []
-    for entry in manifest["shards"]:
-        if not entry.get("n_records"):
-            continue
-        files = shard_files(entry.get("files"), entry.get("index"), where)
-        feats = [n for n in files if not n.endswith(".records.npz")]
-        recs = [n for n in files if n.endswith(".records.npz")]
-        if len(feats) != 1 or len(recs) != 1:
-            raise BatchError(f"{where}: malformed shard entry; start the fit again")
-        jobs_args.append(
-            (str(tokens), feats[0], files[feats[0]], recs[0], files[recs[0]])
-        )
-    state = (fitted, clone(step), quarantine)
+    jobs_args = [
+        (str(tokens), *entry_files(entry, where, _AGAIN))
+        for entry in manifest["shards"]
+        if entry.get("n_records")
+    ]
+    n_jobs, engine = run["n_jobs"], run["engine"]
     executor: InlineExecutor
     if engine == "dask":
-        executor = DaskExecutor(_count_shard, state, n_jobs, scheduler)
+        executor = DaskExecutor(fn, state, n_jobs, run["scheduler"])
     elif n_jobs > 1 and len(jobs_args) > 1:
-        executor = PoolExecutor(_count_shard, state, n_jobs)
+        executor = PoolExecutor(fn, state, n_jobs)
     else:
-        executor = InlineExecutor(_count_shard, state)
-    merger = _Merger()
-    n_counted = 0
-    failed: list[tuple[str, str]] = []
-    bar = tqdm(total=len(jobs_args), unit="shard", desc=f"fit {name}", disable=quiet)
+        executor = InlineExecutor(fn, state)
+    bar = tqdm(total=len(jobs_args), unit="shard", desc=desc, disable=run["quiet"])
 
     def collect(job: Any) -> None:
-        nonlocal n_counted
-        part, n, bad = executor.result(job)
-        failed.extend(bad)
-        n_counted += n
-        if part is not None:
-            merger.add(part)
+        take(executor.result(job))
         bar.update(1)
 
     try:
@@ -330,12 +345,45 @@ def _count_pass(
                 collect(executor.wait_one(jobs))
     finally:
         bar.close()
+
+
+def _count_pass(
+    tokens: Path, fitted: list[Any], name: str, step: Any, run: dict[str, Any]
+) -> tuple[Any, int, list[tuple[str, str]]]:
+    """Fit ``step`` over every shard of the token run; merge the workers' parts
+    (and sum a second pass over the shards if the step asks for one)."""
+    state = (fitted, clone(step), run["quarantine"])
+    merger = _Merger()
+    n_counted = 0
+    failed: list[tuple[str, str]] = []
+
+    def take(result: Any) -> None:
+        nonlocal n_counted
+        part, n, bad = result
+        failed.extend(bad)
+        n_counted += n
+        if part is not None:
+            merger.add(part)
+
+    _map_shards(tokens, _count_shard, state, run, f"fit {name}", take)
     fitted_step = merger.result()
     if fitted_step is None:
         raise BatchError(
             f"step {name!r}: no record is left to fit it on (every record was "
             "empty or set aside)"
         )
+    if hasattr(fitted_step, "_finish_stream"):
+        total = None
+        if fitted_step._second_pass_needed():
+            total = 0
+
+            def add(result: Any) -> None:
+                nonlocal total
+                total += result[0]
+
+            state = (fitted, fitted_step, run["quarantine"])
+            _map_shards(tokens, _second_shard, state, run, f"fit {name} (2)", add)
+        fitted_step._finish_stream(total)
     return fitted_step, n_counted, failed
 
 
@@ -556,7 +604,6 @@ def _stages(
 ) -> tuple[Any, FitReport]:
     """The four stages of :func:`fit_corpus` (see the module documentation)."""
     n_jobs, engine, scheduler = (run_opts[k] for k in ("n_jobs", "engine", "scheduler"))
-    quarantine, quiet = run_opts["quarantine"], run_opts["quiet"]
     # 1. tokens
     t0 = time.perf_counter()
     sample = _prefix_sample(source, reader_opts)
@@ -584,10 +631,7 @@ def _stages(
     for name, step in learners:
         t0 = time.perf_counter()
         if _learns(step):
-            est, n, failed = _count_pass(
-                work / "tokens", applied, name, step, n_jobs, engine, scheduler,
-                quarantine, quiet,
-            )  # fmt: skip
+            est, n, failed = _count_pass(work / "tokens", applied, name, step, run_opts)
             for rid, reason in failed:
                 failed_ids.setdefault(rid, f"{name}: {reason}")
             report.n_fitted = min(report.n_fitted, n)

@@ -284,10 +284,12 @@ class PPMIVectors(BaseEstimator):
             state = _chunk_counts(docs, self.window, self.dynamic_window)
             if before is not None:
                 state = _add_counts(before, state)
-            try:
-                fitted = self._finish(state)
-            except EmptyVocabularyError:
-                fitted = None  # not enough words yet: keep the counts
+            fitted = None
+            if not vars(self).get("_defer_factorization"):
+                try:
+                    fitted = self._finish(state)
+                except EmptyVocabularyError:
+                    pass  # not enough words yet: keep the counts
             self._set_fitted(fitted, state)
         except BaseException:
             vars(self).clear()
@@ -359,13 +361,41 @@ class PPMIVectors(BaseEstimator):
         for part in (other, *others):
             state = _add_counts(state, part._stream_state("merge", partner="the other"))
         out = clone(self)
-        try:
-            fitted = out._finish(state)
-        except EmptyVocabularyError:
-            fitted = None
+        fitted = None
+        if any(vars(p).get("_defer_factorization") for p in (self, other, *others)):
+            out._defer_factorization = True
+        else:
+            try:
+                fitted = out._finish(state)
+            except EmptyVocabularyError:
+                pass
         check_stream_params(out, _FIT_PARAMS, "merge")
         out._set_fitted(fitted, state)
         return out
+
+    # -- streaming over stored shards (textfeat.batch.fit_corpus) ---------------
+    def _stream_deferred(self) -> None:
+        """Count only, from now on: no SVD after each ``partial_fit`` or in
+        ``merge`` (the parts stay unfitted, their counts exact), until
+        :meth:`_finish_stream`. :func:`textfeat.batch.fit_corpus` calls it on
+        each worker's copy, so a stream of n shards factorises once, not
+        2n - 1 times."""
+        self._defer_factorization = True
+
+    def _second_pass_needed(self) -> bool:
+        """Whether :meth:`_finish_stream` needs a pass over the shards (no)."""
+        return False
+
+    def _finish_stream(self, total: Any = None) -> None:
+        """Factorise the summed counts once, as ``fit`` ends (see
+        :meth:`_stream_deferred`); still too few words: left unfitted."""
+        vars(self).pop("_defer_factorization", None)
+        state = self._stream_state("merge", partner="this")
+        try:
+            fitted = self._finish(state)
+        except EmptyVocabularyError:
+            fitted = None
+        self._set_fitted(fitted, state)
 
     # -- the counts behind fit ---------------------------------------------------
     def _streamable(self) -> bool:

@@ -461,7 +461,12 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         try:
             if self.vocabulary is not None:
                 self.vocabulary_ = fixed_vocabulary(self.vocabulary, type(self).__name__)
-            chunk = self._chunk_stats(self._analyze(docs), len(docs), weighting)
+            chunk = self._chunk_stats(
+                self._analyze(docs),
+                len(docs),
+                weighting,
+                word_lists="_defer_unknown_df" not in self.__dict__,
+            )
             stats = chunk if before is None else _sum_stats([before, chunk])
             try:
                 self._finish(stats, weighting)
@@ -534,6 +539,52 @@ class OneHotVectorizer(TransformerMixin, BaseEstimator):
         check_stream_params(out, _FIT_PARAMS, "merge")
         out._pending = parts
         return out
+
+    # -- a second pass for the *UNK* column (textfeat.batch.fit_corpus) --------
+    def _stream_deferred(self) -> None:
+        """Keep no word lists from now on when the *UNK* column's document
+        frequency can be counted by a second pass instead (see
+        :meth:`_second_pass_needed`)."""
+        if self._second_pass_needed():
+            self._defer_unknown_df = True
+
+    def _second_pass_needed(self) -> bool:
+        """Whether a stream over stored shards should count the *UNK* column's
+        document frequency in a second pass instead of keeping word lists.
+
+        With tf-idf and ``handle_unknown="unk"``, that frequency depends on the
+        final vocabulary; :meth:`partial_fit` alone keeps each document's
+        distinct unigrams for it, which grows with the corpus.
+        :func:`textfeat.batch.fit_corpus` instead calls
+        :meth:`_stream_deferred` on each worker's copy (no word lists),
+        merges, then sums :meth:`_second_pass_counts` over the shards and
+        ends with :meth:`_finish_stream`: the same idf as ``fit``.
+        """
+        return (
+            self._weighting() == "tfidf"
+            and self.handle_unknown == "unk"
+            and self.vocabulary is None
+        )
+
+    def _second_pass_counts(self, X: Sequence[Sequence[str]]) -> int:
+        """Documents of ``X`` with a count in the *UNK* column (a unigram the
+        fitted vocabulary left out, or ``*UNK*`` itself)."""
+        counts = sp.csr_matrix(self.transform(X))
+        return int(np.count_nonzero((counts.indices == UNK_ID) & (counts.data != 0)))
+
+    def _finish_stream(self, unknown_df: int | None = None) -> None:
+        """Set the *UNK* column's idf from the summed second pass (None: no
+        second pass was needed, nothing to do); the counts are then those of
+        ``fit`` in this case (no word lists: not continuable, see
+        :meth:`partial_fit`)."""
+        if unknown_df is None:
+            return
+        n_docs = self._stream_state("merge")["n_docs"]
+        idf = self.idf_.copy()
+        idf[UNK_ID] = np.log((1.0 + n_docs) / (1.0 + unknown_df)) + 1.0
+        self.idf_ = idf
+        self._stream = {"fit_only": True}
+        self.__dict__.pop("_defer_unknown_df", None)
 
     def _materialize(self) -> None:
         """Build the fitted state from the counts a merge gathered (if any).
