@@ -443,7 +443,7 @@ def test_n_jobs_above_the_cpu_count_is_bounded_by_the_cpus(
     pipe, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import textfeat._parallel as parallel
-    import textfeat.batch.run as run
+    import textfeat.batch.executors as executors
     from textfeat.batch.executors import InlineExecutor
 
     started: list[int] = []
@@ -454,7 +454,7 @@ def test_n_jobs_above_the_cpu_count_is_bounded_by_the_cpus(
             started.append(n_jobs)
 
     monkeypatch.setattr(parallel, "usable_cpus", lambda: 2)
-    monkeypatch.setattr(run, "PoolExecutor", Recording)
+    monkeypatch.setattr(executors, "PoolExecutor", Recording)
     path = write_jsonl(tmp_path / "c.jsonl", rows_of(2))
     featurize(pipe, path, tmp_path / "o", n_jobs=10_000, quiet=True)
     assert started == [2]

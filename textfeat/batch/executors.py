@@ -23,7 +23,7 @@ from typing import Any
 from textfeat._parallel import ProcessPool, local_cluster
 from textfeat.batch.shards import BatchError
 
-__all__ = ["DaskExecutor", "InlineExecutor", "PoolExecutor"]
+__all__ = ["DaskExecutor", "InlineExecutor", "PoolExecutor", "executor_for"]
 
 
 class InlineExecutor:
@@ -129,3 +129,20 @@ class DaskExecutor(InlineExecutor):
         job = next(j for j in jobs if j in done)
         jobs.remove(job)
         return job
+
+
+def executor_for(
+    fn: Callable[..., Any],
+    state: Any,
+    n_jobs: int,
+    engine: str,
+    scheduler: str | None,
+    n_tasks: int | None = None,
+) -> InlineExecutor:
+    """The executor of a run: Dask for ``engine="dask"``, a process pool for
+    ``n_jobs > 1`` (unless ``n_tasks`` says one job or none), else inline."""
+    if engine == "dask":
+        return DaskExecutor(fn, state, n_jobs, scheduler)
+    if n_jobs > 1 and (n_tasks is None or n_tasks > 1):
+        return PoolExecutor(fn, state, n_jobs)
+    return InlineExecutor(fn, state)

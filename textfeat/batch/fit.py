@@ -54,7 +54,7 @@ from typing import Any, Literal
 from sklearn.base import clone, is_classifier, is_regressor
 
 from textfeat.batch._chunks import failure_reason, one_process, transform_chunk
-from textfeat.batch.executors import DaskExecutor, InlineExecutor, PoolExecutor
+from textfeat.batch.executors import executor_for
 from textfeat.batch.run import check_n_jobs, featurize
 from textfeat.batch.shards import (
     BatchError,
@@ -294,11 +294,11 @@ def _count_shard(
     return part.partial_fit(X), n, failed
 
 
-def _second_shard(state: tuple[list[Any], Any, bool], *args: str) -> tuple[Any, int, list]:
-    """A step's second-pass counts of one shard (see ``_second_pass_needed``)."""
+def _second_shard(state: tuple[list[Any], Any, bool], *args: str) -> int:
+    """A step's second-pass count of one shard (see ``_second_pass_needed``)."""
     fitted, step, _ = state
     X, _ = _shard_rows(fitted, True, *args)  # failures: named by the first pass
-    return (step._second_pass_counts(X) if n_rows(X) else 0), 0, []
+    return step._second_pass_counts(X) if n_rows(X) else 0
 
 
 def _map_shards(
@@ -320,14 +320,9 @@ def _map_shards(
         for entry in manifest["shards"]
         if entry.get("n_records")
     ]
-    n_jobs, engine = run["n_jobs"], run["engine"]
-    executor: InlineExecutor
-    if engine == "dask":
-        executor = DaskExecutor(fn, state, n_jobs, run["scheduler"])
-    elif n_jobs > 1 and len(jobs_args) > 1:
-        executor = PoolExecutor(fn, state, n_jobs)
-    else:
-        executor = InlineExecutor(fn, state)
+    executor = executor_for(
+        fn, state, run["n_jobs"], run["engine"], run["scheduler"], len(jobs_args)
+    )
     bar = tqdm(total=len(jobs_args), unit="shard", desc=desc, disable=run["quiet"])
 
     def collect(job: Any) -> None:
@@ -377,9 +372,9 @@ def _count_pass(
         if fitted_step._second_pass_needed():
             total = 0
 
-            def add(result: Any) -> None:
+            def add(count: int) -> None:
                 nonlocal total
-                total += result[0]
+                total += count
 
             state = (fitted, fitted_step, run["quarantine"])
             _map_shards(tokens, _second_shard, state, run, f"fit {name} (2)", add)

@@ -61,7 +61,7 @@ from textfeat.batch._chunks import (
 )
 from textfeat.batch._fingerprint import Hasher, corpus_stat, stat_diff
 from textfeat.batch._lock import LOCK, acquire_lock, release_lock
-from textfeat.batch.executors import DaskExecutor, InlineExecutor, PoolExecutor
+from textfeat.batch.executors import executor_for
 from textfeat.batch.shards import (
     MANIFEST_FORMAT,
     MANIFEST_VERSION,
@@ -536,13 +536,7 @@ def _run(
     quiet: bool,
     tqdm: Any,
 ) -> dict[int, dict[str, Any]]:
-    executor: InlineExecutor
-    if engine == "dask":
-        executor = DaskExecutor(process_chunk, steps, n_jobs, scheduler)
-    elif n_jobs > 1:
-        executor = PoolExecutor(process_chunk, steps, n_jobs)
-    else:
-        executor = InlineExecutor(process_chunk, steps)
+    executor = executor_for(process_chunk, steps, n_jobs, engine, scheduler)
     markers: dict[int, dict[str, Any]] = {}
     bar = tqdm(
         total=hasher.lines, unit="line", unit_scale=True, desc="featurize",

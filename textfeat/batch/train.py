@@ -623,7 +623,7 @@ def train_shards(
     if isinstance(class_weight, str):  # "balanced"
         cw = counts.sum() / (len(classes) * counts)
     elif class_weight is not None:
-        cw = compute_class_weight(class_weight, classes=classes, y=classes[y_idx])
+        cw = compute_class_weight(class_weight, classes=classes, y=classes)  # a dict: y unused
     else:
         cw = np.ones(len(classes))
     start = 0
